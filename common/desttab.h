@@ -127,7 +127,7 @@ typedef struct DESTTAB_GROUP {
     long    backoff_recovery;		/* seconds */
     int     backoff_max_level;
     /* Generated into Postfix by postbulk-conf. */
-    char    transport[DESTTAB_NAME_MAX + 4];
+    char    transport[DESTTAB_NAME_MAX + 8];
     long    concurrency_limit;
     long    rate_delay;			/* seconds */
     long    recipient_limit;

@@ -13,8 +13,14 @@
  *	int pfdb_maintain(PFDB *db);
  *	int pfdb_txn_run(PFDB *db, PFDB_TXN_FN fn, void *ctx);
  *
- *	suppression: pfdb_supp_get / _put / _add / _del / _walk
- *	messages:    pfdb_msg_get / _put / _update / _walk / _by_queueid /
+ *	int pfdb_checkpoint(PFDB *db, int force);
+ *	unsigned pfdb_reopen_count(PFDB *db);
+ *	unsigned long pfdb_deadlock_count(PFDB *db);
+ *	const char *pfdb_status_name(int status);
+ *
+ *	suppression: pfdb_supp_get / _put / _add / _del / _walk / _lookup /
+ *		     _import
+ *	messages:    pfdb_msg_get / _put / _del / _walk / _by_msgid / _by_queueid /
  *		     _by_campaign / _by_rcpt / _campaign_has_rcpt
  *	campaigns:   pfdb_campaign_get / _put / _walk
  *	counters:    pfdb_counter_add / _get / _walk
@@ -53,6 +59,24 @@
  *
  *	Addresses are stored as addr_normalize() keys; "@domain" is a
  *	whole-domain suppression.
+ *
+ *	Threads: one PFDB handle may be shared by all threads of a process
+ *	(DB_THREAD; the milter does this). Open it after any fork() that is
+ *	not followed by exec: pfdb_open starts a watchdog thread (lock
+ *	expiry every 250 ms, and the rescue of a thread blocked on a
+ *	mutex of a killed process, see pfdb_rescue.c; it uses signal
+ *	SIGRTMAX-3 when the application leaves that signal alone).
+ *	PFDB_NOTHREAD turns the watchdog off. Walk callbacks run with no
+ *	lock held and may call pfdb_* again; pfdb_txn_run's fn runs inside
+ *	the transaction and must not block for long.
+ *
+ *	Errors are per thread: pfdb_strerror() / pfdb_last_error() describe
+ *	the calling thread's last failed call.
+ *
+ *	Added after the first version of this header: PFDB_NOTHREAD,
+ *	PFDB_IMPORT_BATCH, pfdb_checkpoint, pfdb_reopen_count,
+ *	pfdb_deadlock_count, pfdb_status_name, pfdb_supp_import (batched
+ *	upsert, 10,000 keys per transaction), pfdb_msg_del.
  * DIAGNOSTICS
  *	pfdb_open() returns NULL with a reason naming the directory (not
  *	writable, no such directory, recovery failed, ...).
@@ -72,6 +96,10 @@ typedef int (*PFDB_TXN_FN) (PFDB *, PFDB_TXN *, void *);
 #define PFDB_CREATE	(1<<0)		/* create the directory's files */
 #define PFDB_DURABLE	(1<<1)		/* fsync every commit */
 #define PFDB_RDONLY	(1<<2)		/* reads only (CLI status/export) */
+#define PFDB_NOTHREAD	(1<<3)		/* no lock-expiry watchdog thread */
+
+/* Suppressions per transaction in pfdb_supp_import(). */
+#define PFDB_IMPORT_BATCH	10000
 
 /* pfdb_last_error() values, besides 0 */
 #define PFDB_EFAIL	1		/* anything else: see pfdb_strerror */
@@ -146,6 +174,10 @@ int     pfdb_last_error(PFDB *);
 int     pfdb_maintain(PFDB *);
 int     pfdb_txn_run(PFDB *, PFDB_TXN_FN, void *);
 int     pfdb_verify(const char *dir, BUF *report);	/* 0 clean, -1 problems */
+int     pfdb_checkpoint(PFDB *, int force);	/* checkpoint + log removal now */
+unsigned pfdb_reopen_count(PFDB *);	/* reopens after DB_RUNRECOVERY */
+unsigned long pfdb_deadlock_count(PFDB *);	/* deadlock retries */
+const char *pfdb_status_name(int);	/* "sent", ...; "unknown" */
 
 /* Suppression: key is a normalized address or "@domain". */
 int     pfdb_supp_get(PFDB *, PFDB_TXN *, const char *, PFDB_SUPP *);
@@ -158,11 +190,15 @@ int     pfdb_supp_walk(PFDB *, int (*) (const char *, const PFDB_SUPP *, void *)
 		               void *);
 int     pfdb_supp_lookup(PFDB *, const char *addr, PFDB_SUPP *, BUF *matched);
 						/* address, then @domain */
+long    pfdb_supp_import(PFDB *, size_t n, const char *const keys[],
+			         const char *const reasons[], const char *source,
+			         time_t now);	/* n added, or -1 */
 
 /* Messages: one record per (msgid, rcpt). */
 int     pfdb_msg_get(PFDB *, PFDB_TXN *, const char *msgid, const char *rcpt,
 		             PFDB_MSG *);
 int     pfdb_msg_put(PFDB *, PFDB_TXN *, const PFDB_MSG *);
+int     pfdb_msg_del(PFDB *, PFDB_TXN *, const char *msgid, const char *rcpt);
 int     pfdb_msg_walk(PFDB *, int (*) (const PFDB_MSG *, void *), void *);
 int     pfdb_msg_by_msgid(PFDB *, const char *,
 			          int (*) (const PFDB_MSG *, void *), void *);

@@ -1,0 +1,534 @@
+/*
+ * NAME
+ *	bp_mime 3 - take a returned message apart with GMime
+ * DESCRIPTION
+ *	See bp_mime.h. The walk is depth-limited and never trusts a
+ *	declared length; GMime does the MIME structure and transfer
+ *	decoding, GLib's iconv wrapper the charsets.
+ *
+ *	Many MTAs (qmail, Exim, DragonFly, V5 Sendmail) send one flat
+ *	text/plain body that ends with the original message after a
+ *	marker line ("--- Below this line is a copy of the message.").
+ *	That tail is moved from text to orig here, so that the classifier
+ *	never reads the original message's own words as a diagnostic.
+ */
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+
+#include <gmime/gmime.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "mem.h"
+#include "log.h"
+#include "buf.h"
+
+#include "bp_mime.h"
+
+#define BP_MIME_DEPTH	16		/* nesting limit against hostile input */
+
+typedef struct BP_WALK {
+    BP_MIME *m;
+    BUF    *html;			/* text/html, used when no text/plain */
+    int     seen_orig;			/* returned message found: stop texts */
+} BP_WALK;
+
+/* bp_mime_init - GMime's global state, once */
+
+static void bp_mime_init(void)
+{
+    static int done;
+
+    if (!done) {
+	g_mime_init();
+	done = 1;
+    }
+}
+
+/* bp_mime_to_utf8 - append text converted from charset to UTF-8 */
+
+void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
+			        BUF *out)
+{
+    /* Korean first: postbulk's main audience; then Japanese; Latin-1 never fails. */
+    static const char *const guess[] = {"CP949", "EUC-JP", "SHIFT_JIS", "ISO-8859-1", 0};
+    const char *const *cp;
+    gchar  *conv;
+    gsize   wrote;
+
+    /* An empty part: GMime hands out a NULL buffer (found by fuzzing). */
+    if (data == 0 || len == 0)
+	return;
+    if (charset && *charset && strcasecmp(charset, "utf-8") != 0
+	&& strcasecmp(charset, "us-ascii") != 0) {
+	/* EUC-KR texts often use CP949's extra Hangul: read them as CP949. */
+	if (strcasecmp(charset, "euc-kr") == 0 || strcasecmp(charset, "ks_c_5601-1987") == 0)
+	    charset = "CP949";
+	conv = g_convert_with_fallback(data, (gssize) len, "UTF-8", charset, "?",
+				       NULL, &wrote, NULL);
+	if (conv) {
+	    buf_append(out, conv, wrote);
+	    g_free(conv);
+	    return;
+	}
+    }
+    if (g_utf8_validate(data, (gssize) len, NULL)) {
+	/* Undeclared ISO-2022-JP/KR is 7-bit and valid UTF-8: try it. */
+	if (memmem(data, len, "\033$B", 3) || memmem(data, len, "\033$(B", 4)) {
+	    conv = g_convert(data, (gssize) len, "UTF-8", "ISO-2022-JP", NULL, &wrote, NULL);
+	    if (conv) {
+		buf_append(out, conv, wrote);
+		g_free(conv);
+		return;
+	    }
+	}
+	if (memmem(data, len, "\033$)C", 4)) {
+	    conv = g_convert(data, (gssize) len, "UTF-8", "ISO-2022-KR", NULL, &wrote, NULL);
+	    if (conv) {
+		buf_append(out, conv, wrote);
+		g_free(conv);
+		return;
+	    }
+	}
+	buf_append(out, data, len);
+	return;
+    }
+    for (cp = guess; *cp; cp++) {
+	conv = g_convert(data, (gssize) len, "UTF-8", *cp, NULL, &wrote, NULL);
+	if (conv) {
+	    buf_append(out, conv, wrote);
+	    g_free(conv);
+	    return;
+	}
+    }
+    buf_append(out, data, len);
+}
+
+/* bp_mime_headers - append "Name: decoded value" lines of an object */
+
+static void bp_mime_headers(GMimeObject *obj, BUF *out)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+    int     i, n;
+
+    if (list == 0)
+	return;
+    n = g_mime_header_list_get_count(list);
+    for (i = 0; i < n; i++) {
+	GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+	const char *name = g_mime_header_get_name(h);
+	const char *raw = g_mime_header_get_raw_value(h);
+	char   *val;
+	const char *p;
+
+	if (name == 0 || raw == 0)
+	    continue;
+	val = g_mime_utils_header_decode_text(NULL, raw);
+	buf_puts(out, name);
+	buf_puts(out, ": ");
+	/* Unfold: the value is one line. */
+	for (p = val ? val : raw; *p; p++) {
+	    if (*p == '\r' || *p == '\n') {
+		if (buf_len(out) && out->data[out->len - 1] != ' ')
+		    buf_putc(out, ' ');
+		continue;
+	    }
+	    if (*p == '\t' && buf_len(out) && out->data[out->len - 1] == ' ')
+		continue;
+	    buf_putc(out, *p == '\t' ? ' ' : *p);
+	}
+	buf_putc(out, '\n');
+	g_free(val);
+    }
+}
+
+/* bp_mime_content - decoded body of a leaf part, converted to UTF-8 */
+
+static void bp_mime_content(GMimePart *part, BUF *out)
+{
+    GMimeDataWrapper *wrapper = g_mime_part_get_content(part);
+    GMimeStream *mem;
+    GByteArray *array;
+    const char *charset;
+
+    if (wrapper == 0)
+	return;
+    mem = g_mime_stream_mem_new();
+    if (g_mime_data_wrapper_write_to_stream(wrapper, mem) < 0) {
+	g_object_unref(mem);
+	return;
+    }
+    array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    bp_mime_to_utf8((const char *) array->data, array->len, charset, out);
+    g_object_unref(mem);
+}
+
+/* bp_mime_html - crude tag stripper for text/html-only reports */
+
+static void bp_mime_html(const char *s, BUF *out)
+{
+    static const struct {
+	const char *ent;
+	const char *rep;
+    }       ents[] = {
+	{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&nbsp;", " "},
+	{"&quot;", "\""}, {"&#39;", "'"}, {0, 0},
+    };
+    int     i;
+
+    while (*s) {
+	if (*s == '<') {
+	    if (strncasecmp(s, "<br", 3) == 0 || strncasecmp(s, "</p", 3) == 0
+		|| strncasecmp(s, "</div", 5) == 0 || strncasecmp(s, "</tr", 4) == 0
+		|| strncasecmp(s, "<li", 3) == 0)
+		buf_putc(out, '\n');
+	    if (strncasecmp(s, "<style", 6) == 0 || strncasecmp(s, "<script", 7) == 0) {
+		const char *end = strcasestr(s, s[1] == 's' && s[2] == 't' ? "</style" : "</script");
+
+		if (end == 0)
+		    end = strcasestr(s, "</s");
+		s = end ? end + 2 : s + strlen(s);
+	    }
+	    while (*s && *s != '>')
+		s++;
+	    if (*s)
+		s++;
+	    continue;
+	}
+	if (*s == '&') {
+	    for (i = 0; ents[i].ent; i++) {
+		if (strncasecmp(s, ents[i].ent, strlen(ents[i].ent)) == 0) {
+		    buf_puts(out, ents[i].rep);
+		    s += strlen(ents[i].ent);
+		    break;
+		}
+	    }
+	    if (ents[i].ent)
+		continue;
+	}
+	buf_putc(out, *s++);
+    }
+}
+
+/* bp_mime_walk - sort the parts of one MIME object */
+
+static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
+{
+    GMimeContentType *ct;
+    const char *type, *sub;
+
+    if (obj == 0 || depth > BP_MIME_DEPTH)
+	return;
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+	GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+
+	if (inner && buf_len(w->m->orig) == 0)
+	    bp_mime_headers(GMIME_OBJECT(inner), w->m->orig);
+	w->seen_orig = 1;
+	return;
+    }
+    if (GMIME_IS_MULTIPART(obj)) {
+	GMimeMultipart *mp = GMIME_MULTIPART(obj);
+	int     i, n = g_mime_multipart_get_count(mp);
+
+	for (i = 0; i < n && i < 64; i++)
+	    bp_mime_walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
+	return;
+    }
+    if (!GMIME_IS_PART(obj))
+	return;
+    ct = g_mime_object_get_content_type(obj);
+    type = ct ? g_mime_content_type_get_media_type(ct) : "text";
+    sub = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
+    if (type == 0 || sub == 0)
+	return;
+    if (strcasecmp(type, "message") == 0
+	&& (strcasecmp(sub, "delivery-status") == 0
+	    || strcasecmp(sub, "global-delivery-status") == 0)) {
+	bp_mime_content(GMIME_PART(obj), w->m->dsn);
+	buf_puts(w->m->dsn, "\n\n");
+    } else if (strcasecmp(type, "message") == 0 && strcasecmp(sub, "feedback-report") == 0) {
+	bp_mime_content(GMIME_PART(obj), w->m->arf);
+	buf_puts(w->m->arf, "\n");
+    } else if ((strcasecmp(type, "text") == 0 && strcasecmp(sub, "rfc822-headers") == 0)
+	       || (strcasecmp(type, "message") == 0
+		   && (strcasecmp(sub, "rfc822-headers") == 0
+		       || strcasecmp(sub, "rfc822") == 0
+		       || strcasecmp(sub, "global") == 0
+		       || strcasecmp(sub, "global-headers") == 0))) {
+	if (buf_len(w->m->orig) == 0) {
+	    BUF    *tmp = buf_alloc(1024);
+	    char   *end;
+
+	    bp_mime_content(GMIME_PART(obj), tmp);
+	    if ((end = strstr(buf_str(tmp), "\n\n")) != 0)
+		buf_truncate(tmp, (size_t) (end - buf_str(tmp)) + 1);
+	    buf_append(w->m->orig, buf_str(tmp), buf_len(tmp));
+	    buf_free(tmp);
+	}
+	w->seen_orig = 1;
+    } else if (strcasecmp(type, "text") == 0 && !w->seen_orig) {
+	if (strcasecmp(sub, "html") == 0) {
+	    BUF    *tmp = buf_alloc(1024);
+
+	    bp_mime_content(GMIME_PART(obj), tmp);
+	    bp_mime_html(buf_str(tmp), w->html);
+	    buf_free(tmp);
+	} else if (GMIME_IS_TEXT_PART(obj) || strcasecmp(sub, "plain") == 0) {
+	    if (buf_len(w->m->text))
+		buf_putc(w->m->text, '\n');
+	    bp_mime_content(GMIME_PART(obj), w->m->text);
+	}
+    }
+}
+
+/* bp_mime_cut - move an inline original message from text to orig */
+
+static void bp_mime_cut(BP_MIME *m)
+{
+    static pcre2_code *re;
+    pcre2_match_data *md;
+    int     rc;
+
+    if (re == 0) {
+	int     err;
+	PCRE2_SIZE off;
+
+	/*
+	 * Marker lines seen in qmail, Exim, Sendmail, Courier, DragonFly,
+	 * Domino, Exchange, webmail portals. Matched case-insensitively at
+	 * line start.
+	 */
+	re = pcre2_compile((PCRE2_SPTR)
+			   "^[ \\t]*(?:"
+			   "-{2,}[ ]?(?:below this line is a copy of the message"
+			   "|this is a copy of the message"
+			   "|(?:the )?(?:original|unsent|returned|rejected|undelivered)"
+			   "(?: message| mail)?(?: header| headers)?(?: follows?)?(?:[ ]?-+|:)?[ \\t]*$"
+			   "|(?:the )?header of the original message)"
+			   "|message headers follow"
+			   "|original message headers?:?[ \\t]*$"
+			   "|here are the (?:first )?(?:few )?(?:lines|headers) of the original"
+			   "|the original message was:"
+			   "|-+ ?original message ?-+"
+			   "|content-type: (?:message/rfc822|text/rfc822-headers)"
+			   ")",
+			   PCRE2_ZERO_TERMINATED,
+			   PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_UTF | PCRE2_NO_UTF_CHECK,
+			   &err, &off, NULL);
+	if (re == 0)
+	    log_panic("bp_mime_cut: bad built-in pattern at %zu", (size_t) off);
+    }
+    if (!g_utf8_validate(buf_str(m->text), (gssize) buf_len(m->text), NULL))
+	return;
+    md = pcre2_match_data_create_from_pattern(re, NULL);
+    rc = pcre2_match(re, (PCRE2_SPTR) buf_str(m->text), buf_len(m->text), 0, 0, md, NULL);
+    if (rc > 0) {
+	size_t  at = pcre2_get_ovector_pointer(md)[0];
+
+	if (buf_len(m->orig) == 0) {
+	    const char *rest = buf_str(m->text) + at;
+	    const char *nl = strchr(rest, '\n');
+	    const char *end;
+
+	    if (nl) {
+		nl++;
+		while (*nl == '\n' || *nl == '\r')
+		    nl++;
+		end = strstr(nl, "\n\n");
+		buf_append(m->orig, nl, end ? (size_t) (end - nl) + 1 : strlen(nl));
+	    }
+	}
+	buf_truncate(m->text, at);
+    }
+    pcre2_match_data_free(md);
+}
+
+/*
+ * bp_mime_raw_body - the body as text when the MIME structure is broken
+ *
+ * Seen in the wild: a multipart/report whose boundary never occurs, or a
+ * "boundary=" parameter on an unindented line that no parser accepts.
+ * Reading the raw body still finds the recipients and the reply.
+ */
+static void bp_mime_raw_body(const char *data, size_t len, BUF *out)
+{
+    const char *end = data + len, *p = data, *body = 0;
+
+    while (p < end) {
+	const char *nl = memchr(p, '\n', (size_t) (end - p));
+
+	if (nl == 0)
+	    break;
+	if (nl == p || (nl == p + 1 && *p == '\r')) {
+	    body = nl + 1;
+	    break;
+	}
+	p = nl + 1;
+    }
+    if (body && body < end)
+	bp_mime_to_utf8(body, (size_t) (end - body), 0, out);
+}
+
+/*
+ * bp_mime_inline_dsn - delivery-status fields inside the text
+ *
+ * When the delivery-status part is not a MIME part of its own (broken
+ * boundaries, a report forwarded as plain text), move the block from
+ * its "Reporting-MTA:" or first "Final-Recipient:" line up to the next
+ * boundary-like line ("--...") from text to dsn.
+ */
+static void bp_mime_inline_dsn(BP_MIME *m)
+{
+    static pcre2_code *re;
+    pcre2_match_data *md;
+    const char *t = buf_str(m->text), *start, *stop;
+
+    if (re == 0) {
+	int     err;
+	PCRE2_SIZE off;
+
+	re = pcre2_compile((PCRE2_SPTR) "^(?:Reporting-MTA|Final-Recipient|Original-Recipient):[ \\t]*\\S",
+			   PCRE2_ZERO_TERMINATED, PCRE2_CASELESS | PCRE2_MULTILINE,
+			   &err, &off, NULL);
+	if (re == 0)
+	    log_panic("bp_mime_inline_dsn: bad built-in pattern at %zu", (size_t) off);
+    }
+    md = pcre2_match_data_create_from_pattern(re, NULL);
+    if (pcre2_match(re, (PCRE2_SPTR) t, buf_len(m->text), 0, 0, md, NULL) > 0
+	&& strcasestr(t, "final-recipient:") != 0) {
+	start = t + pcre2_get_ovector_pointer(md)[0];
+	stop = start;
+	while ((stop = strstr(stop, "\n--")) != 0) {
+	    if (stop[3] != ' ' && stop[3] != '-')
+		break;
+	    stop += 3;
+	}
+	buf_append(m->dsn, start, stop ? (size_t) (stop - start) : strlen(start));
+	buf_puts(m->dsn, "\n\n");
+	buf_truncate(m->text, (size_t) (start - t));
+    }
+    pcre2_match_data_free(md);
+}
+
+/* bp_mime_parse - parse one message */
+
+BP_MIME *bp_mime_parse(const char *data, size_t len)
+{
+    GMimeStream *stream;
+    GMimeParser *parser;
+    GMimeMessage *msg;
+    GMimeObject *top;
+    GMimeContentType *ct;
+    BP_MIME *m;
+    BP_WALK w;
+
+    bp_mime_init();
+    stream = g_mime_stream_mem_new_with_buffer(data, len);
+    parser = g_mime_parser_new_with_stream(stream);
+    g_object_unref(stream);
+    msg = g_mime_parser_construct_message(parser, NULL);
+    g_object_unref(parser);
+    if (msg == 0)
+	return (0);
+
+    m = xcalloc(1, sizeof(*m));
+    m->headers = buf_alloc(1024);
+    m->text = buf_alloc(4096);
+    m->dsn = buf_alloc(256);
+    m->arf = buf_alloc(64);
+    m->orig = buf_alloc(1024);
+    bp_mime_headers(GMIME_OBJECT(msg), m->headers);
+    top = g_mime_message_get_mime_part(msg);
+    ct = top ? g_mime_object_get_content_type(top) : 0;
+    if (ct) {
+	const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
+	char   *p;
+
+	m->content_type = g_mime_content_type_get_mime_type(ct);
+	p = xstrdup(m->content_type);
+	g_free(m->content_type);
+	m->content_type = p;
+	for (; *p; p++)
+	    *p = (char) tolower((unsigned char) *p);
+	m->report_type = xstrdup(rt ? rt : "");
+	for (p = m->report_type; *p; p++)
+	    *p = (char) tolower((unsigned char) *p);
+    } else {
+	m->content_type = xstrdup("text/plain");
+	m->report_type = xstrdup("");
+    }
+    w.m = m;
+    w.html = buf_alloc(256);
+    w.seen_orig = 0;
+    bp_mime_walk(&w, top, 0);
+    if (buf_len(m->text) == 0 && buf_len(w.html) > 0)
+	buf_append(m->text, buf_str(w.html), buf_len(w.html));
+    buf_free(w.html);
+    if (buf_len(m->text) == 0 && buf_len(m->dsn) == 0 && buf_len(m->arf) == 0)
+	bp_mime_raw_body(data, len, m->text);
+    if (buf_len(m->dsn) == 0)
+	bp_mime_inline_dsn(m);
+    /* Normalize line ends. */
+    {
+	char   *s = buf_str(m->text), *d = s;
+
+	for (; *s; s++)
+	    if (*s != '\r')
+		*d++ = *s;
+	buf_truncate(m->text, (size_t) (d - buf_str(m->text)));
+	s = d = buf_str(m->dsn);
+	for (; *s; s++)
+	    if (*s != '\r')
+		*d++ = *s;
+	buf_truncate(m->dsn, (size_t) (d - buf_str(m->dsn)));
+    }
+    bp_mime_cut(m);
+    g_object_unref(msg);
+    return (m);
+}
+
+/* bp_mime_free - destroy */
+
+void    bp_mime_free(BP_MIME *m)
+{
+    if (m == 0)
+	return;
+    buf_free(m->headers);
+    buf_free(m->text);
+    buf_free(m->dsn);
+    buf_free(m->arf);
+    buf_free(m->orig);
+    free(m->content_type);
+    free(m->report_type);
+    free(m);
+}
+
+/* bp_mime_header - first value of a header field in a header block */
+
+int     bp_mime_header(const BUF *block, const char *name, BUF *out)
+{
+    const char *s = block->data;
+    size_t  n = strlen(name);
+
+    buf_reset(out);
+    while (s && *s) {
+	if (strncasecmp(s, name, n) == 0 && s[n] == ':') {
+	    const char *v = s + n + 1, *e;
+
+	    while (*v == ' ' || *v == '\t')
+		v++;
+	    e = strchr(v, '\n');
+	    buf_append(out, v, e ? (size_t) (e - v) : strlen(v));
+	    while (buf_len(out) && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\r'))
+		buf_truncate(out, out->len - 1);
+	    return (1);
+	}
+	s = strchr(s, '\n');
+	if (s)
+	    s++;
+    }
+    return (0);
+}

@@ -1,0 +1,52 @@
+#ifndef PF_BP_MIME_H
+#define PF_BP_MIME_H
+
+/*
+ * NAME
+ *	bp_mime 3 - take a returned message apart with GMime
+ * SYNOPSIS
+ *	#include "bp_mime.h"
+ *	BP_MIME *bp_mime_parse(const char *data, size_t len);
+ *	void bp_mime_free(BP_MIME *m);
+ * DESCRIPTION
+ *	bp_mime_parse() parses one RFC 5322 message and sorts its parts
+ *	for the classifier. Every text is converted to UTF-8 from its
+ *	declared charset (EUC-KR, ISO-2022-KR, ISO-2022-JP, ...; an
+ *	undeclared 8-bit text is tried as UTF-8, then EUC-KR, then
+ *	Latin-1), transfer encodings are undone:
+ * .IP text
+ *	the human-readable part: text/plain (or text/html without tags)
+ *	parts of the report itself, before the returned original,
+ *	joined by newlines.
+ * .IP dsn
+ *	message/delivery-status (or message/global-delivery-status) bodies.
+ * .IP arf
+ *	message/feedback-report bodies (RFC 5965).
+ * .IP orig
+ *	the headers of the returned original message (message/rfc822,
+ *	text/rfc822-headers), when attached as a MIME part.
+ * .PP
+ *	Header fields of the report itself are read with bp_mime_header().
+ * DIAGNOSTICS
+ *	bp_mime_parse() returns NULL when GMime finds no message at all.
+ */
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct BP_MIME {
+    BUF    *headers;			/* top-level header block, unfolded, UTF-8 */
+    BUF    *text;			/* human-readable report text */
+    BUF    *dsn;			/* delivery-status bodies */
+    BUF    *arf;			/* feedback-report bodies */
+    BUF    *orig;			/* returned original's header block */
+    char   *content_type;		/* top-level "type/subtype" lowercase */
+    char   *report_type;		/* multipart/report report-type */
+} BP_MIME;
+
+BP_MIME *bp_mime_parse(const char *, size_t);
+void    bp_mime_free(BP_MIME *);
+int     bp_mime_header(const BUF *, const char *, BUF *);
+void    bp_mime_to_utf8(const char *, size_t, const char *, BUF *);
+
+#endif

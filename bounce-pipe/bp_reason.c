@@ -1,0 +1,531 @@
+/*
+ * NAME
+ *	bp_reason 3 - from status code and remote reply to a reason class
+ * DESCRIPTION
+ *	See bp_reason.h. The decision procedure follows Sisimai 5's
+ *	Sisimai::Reason (get, anotherone) and the true() tests of its
+ *	Sisimai::Reason::* classes; the pattern tables are generated from
+ *	Sisimai's sources (bp_reason_tab.c) plus postbulk's own additions
+ *	(bp_reason_extra.c: Sisimai 5 classes, Korean portals).
+ *	Sisimai: (C) azumakuniyuki, BSD 2-Clause License.
+ */
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "mem.h"
+#include "log.h"
+#include "buf.h"
+
+#include "bp_reason.h"
+
+/* D.S.N code to reason (Sisimai::SMTP::Status, adjusted to Sisimai 5). */
+
+static const struct {
+    const char *code;
+    const char *name;
+}       bp_status_tab[] = {
+    {"2.1.5", "delivered"},
+    {"4.1.6", "hasmoved"}, {"4.1.7", "rejected"}, {"4.1.8", "rejected"},
+    {"4.1.9", "systemerror"}, {"4.2.1", "suspend"}, {"4.2.2", "mailboxfull"},
+    {"4.2.3", "exceedlimit"}, {"4.2.4", "filtered"}, {"4.3.1", "systemfull"},
+    {"4.3.2", "notaccept"}, {"4.3.3", "systemerror"}, {"4.3.5", "systemerror"},
+    {"4.4.1", "expired"}, {"4.4.2", "networkerror"}, {"4.4.4", "networkerror"},
+    {"4.4.5", "systemfull"}, {"4.4.6", "networkerror"}, {"4.4.7", "expired"},
+    {"4.5.3", "systemerror"}, {"4.5.5", "systemerror"}, {"4.6.0", "contenterror"},
+    {"4.6.2", "contenterror"}, {"4.6.5", "contenterror"}, {"4.7.1", "blocked"},
+    {"4.7.2", "blocked"}, {"4.7.5", "securityerror"}, {"4.7.6", "securityerror"},
+    {"4.7.7", "securityerror"}, {"4.7.12", "securityerror"},
+    {"4.7.15", "securityerror"}, {"4.7.16", "mesgtoobig"},
+    {"4.7.24", "authfailure"}, {"4.7.25", "requireptr"}, {"4.7.26", "authfailure"},
+    {"5.1.0", "userunknown"}, {"5.1.1", "userunknown"}, {"5.1.2", "hostunknown"},
+    {"5.1.3", "userunknown"}, {"5.1.4", "filtered"}, {"5.1.6", "hasmoved"},
+    {"5.1.7", "rejected"}, {"5.1.8", "rejected"}, {"5.1.9", "systemerror"},
+    {"5.1.10", "notaccept"}, {"5.2.0", "filtered"}, {"5.2.1", "filtered"},
+    {"5.2.2", "mailboxfull"}, {"5.2.3", "exceedlimit"}, {"5.2.4", "filtered"},
+    {"5.3.0", "systemerror"}, {"5.3.1", "systemfull"}, {"5.3.2", "notaccept"},
+    {"5.3.3", "systemerror"}, {"5.3.4", "mesgtoobig"}, {"5.3.5", "systemerror"},
+    {"5.4.0", "networkerror"}, {"5.4.3", "systemerror"}, {"5.4.4", "hostunknown"},
+    {"5.5.3", "toomanyconn"}, {"5.5.4", "systemerror"}, {"5.5.5", "systemerror"},
+    {"5.5.6", "securityerror"}, {"5.6.0", "contenterror"}, {"5.6.1", "contenterror"},
+    {"5.6.2", "contenterror"}, {"5.6.3", "contenterror"}, {"5.6.5", "contenterror"},
+    {"5.6.6", "contenterror"}, {"5.6.7", "contenterror"}, {"5.6.8", "contenterror"},
+    {"5.6.9", "contenterror"}, {"5.7.0", "securityerror"}, {"5.7.1", "securityerror"},
+    {"5.7.2", "securityerror"}, {"5.7.3", "securityerror"}, {"5.7.4", "securityerror"},
+    {"5.7.5", "securityerror"}, {"5.7.6", "securityerror"}, {"5.7.7", "securityerror"},
+    {"5.7.8", "securityerror"}, {"5.7.9", "securityerror"}, {"5.7.10", "securityerror"},
+    {"5.7.11", "securityerror"}, {"5.7.13", "suspend"}, {"5.7.14", "securityerror"},
+    {"5.7.15", "securityerror"}, {"5.7.16", "mesgtoobig"}, {"5.7.17", "hasmoved"},
+    {"5.7.18", "hasmoved"}, {"5.7.19", "securityerror"}, {"5.7.20", "authfailure"},
+    {"5.7.21", "authfailure"}, {"5.7.22", "authfailure"}, {"5.7.23", "authfailure"},
+    {"5.7.24", "authfailure"}, {"5.7.25", "requireptr"}, {"5.7.26", "authfailure"},
+    {"5.7.27", "notaccept"},
+    {0, 0},
+};
+
+/* Compiled regular expressions, parallel to the pattern tables. */
+
+static pcre2_code **bp_rx_sisimai;
+static pcre2_code **bp_rx_extra;
+static pcre2_code **bp_rx_engine;
+static pcre2_match_data *bp_md;
+
+/* bp_compile - compile one pattern, panic on a bad built-in one */
+
+static pcre2_code *bp_compile(const char *pat, uint32_t flags)
+{
+    pcre2_code *re;
+    int     err;
+    PCRE2_SIZE off;
+
+    re = pcre2_compile((PCRE2_SPTR) pat, PCRE2_ZERO_TERMINATED,
+		       flags | PCRE2_CASELESS, &err, &off, NULL);
+    if (re == 0) {
+	PCRE2_UCHAR msg[256];
+
+	pcre2_get_error_message(err, msg, sizeof(msg));
+	log_panic("bp_reason: bad built-in pattern at %zu: %s: %.60s",
+		  (size_t) off, (char *) msg, pat);
+    }
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return (re);
+}
+
+/* bp_reason_init - compile every table once */
+
+static void bp_reason_init(void)
+{
+    int     n, i;
+
+    if (bp_md)
+	return;
+    for (n = 0; bp_reason_sisimai[n].name; n++)
+	 /* void */ ;
+    bp_rx_sisimai = xcalloc(n + 1, sizeof(*bp_rx_sisimai));
+    for (i = 0; i < n; i++)
+	if (bp_reason_sisimai[i].regex)
+	    bp_rx_sisimai[i] = bp_compile(bp_reason_sisimai[i].regex, PCRE2_EXTENDED);
+    for (n = 0; bp_reason_extra[n].name; n++)
+	 /* void */ ;
+    bp_rx_extra = xcalloc(n + 1, sizeof(*bp_rx_extra));
+    for (i = 0; i < n; i++)
+	if (bp_reason_extra[i].regex)
+	    bp_rx_extra[i] = bp_compile(bp_reason_extra[i].regex, PCRE2_EXTENDED);
+    for (n = 0; bp_reason_engine[n].name; n++)
+	 /* void */ ;
+    bp_rx_engine = xcalloc(n + 1, sizeof(*bp_rx_engine));
+    for (i = 0; i < n; i++)
+	if (bp_reason_engine[i].is_regex)
+	    bp_rx_engine[i] = bp_compile(bp_reason_engine[i].text, 0);
+    bp_md = pcre2_match_data_create(8, NULL);
+}
+
+/* bp_rx - regex search */
+
+static int bp_rx(pcre2_code *re, const char *text)
+{
+    return (pcre2_match(re, (PCRE2_SPTR) text, strlen(text), 0, 0, bp_md, NULL) >= 0);
+}
+
+/* bp_pat_match - one table entry against lowercase text */
+
+static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code *re, const char *text)
+{
+    const char *const *cp;
+
+    if (p->isnot)
+	for (cp = p->isnot; *cp; cp++)
+	    if (strstr(text, *cp))
+		return (0);
+    if (p->index)
+	for (cp = p->index; *cp; cp++)
+	    if (strstr(text, *cp))
+		return (1);
+    if (re && bp_rx(re, text))
+	return (1);
+    return (0);
+}
+
+/* bp_reason_match - the patterns of one reason class */
+
+int     bp_reason_match(const char *reason, const char *text)
+{
+    int     i;
+
+    bp_reason_init();
+    if (text == 0 || *text == 0)
+	return (0);
+    for (i = 0; bp_reason_sisimai[i].name; i++)
+	if (strcmp(bp_reason_sisimai[i].name, reason) == 0
+	    && bp_pat_match(bp_reason_sisimai + i, bp_rx_sisimai[i], text))
+	    return (1);
+    for (i = 0; bp_reason_extra[i].name; i++)
+	if (strcmp(bp_reason_extra[i].name, reason) == 0
+	    && bp_pat_match(bp_reason_extra + i, bp_rx_extra[i], text))
+	    return (1);
+    return (0);
+}
+
+/*
+ * Per-recipient memo: the decision procedure asks about the same class
+ * several times (userunknown alone up to four times); each pattern set
+ * runs at most once per diagnostic.
+ */
+#define BP_MEMO_MAX 48
+static const char *bp_memo_name[BP_MEMO_MAX];
+static signed char bp_memo_val[BP_MEMO_MAX];
+static int bp_memo_n;
+
+static int bp_rm(const char *reason, const char *text)
+{
+    int     i, v;
+
+    for (i = 0; i < bp_memo_n; i++)
+	if (bp_memo_name[i] == reason || strcmp(bp_memo_name[i], reason) == 0)
+	    return (bp_memo_val[i]);
+    v = bp_reason_match(reason, text);
+    if (bp_memo_n < BP_MEMO_MAX) {
+	bp_memo_name[bp_memo_n] = reason;
+	bp_memo_val[bp_memo_n++] = (signed char) v;
+    }
+    return (v);
+}
+
+/* bp_extra_match - postbulk's own patterns of one class only */
+
+static int bp_extra_match(const char *reason, const char *text)
+{
+    int     i;
+
+    bp_reason_init();
+    for (i = 0; bp_reason_extra[i].name; i++)
+	if (strcmp(bp_reason_extra[i].name, reason) == 0
+	    && bp_pat_match(bp_reason_extra + i, bp_rx_extra[i], text))
+	    return (1);
+    return (0);
+}
+
+/* bp_reason_phrase - fixed MTA error texts */
+
+const char *bp_reason_phrase(const char *text)
+{
+    int     i;
+
+    bp_reason_init();
+    for (i = 0; bp_reason_engine[i].name; i++) {
+	if (bp_reason_engine[i].is_regex ? bp_rx(bp_rx_engine[i], text)
+	    : strstr(text, bp_reason_engine[i].text) != 0)
+	    return (bp_reason_engine[i].name);
+    }
+    return (0);
+}
+
+/* bp_status_name - D.S.N code to reason */
+
+const char *bp_status_name(const char *status)
+{
+    int     i;
+
+    if (status == 0 || *status == 0)
+	return ("");
+    for (i = 0; bp_status_tab[i].code; i++)
+	if (strcmp(bp_status_tab[i].code, status) == 0)
+	    return (bp_status_tab[i].name);
+    return ("");
+}
+
+/* bp_status_find - D.S.N code in free text (Sisimai::SMTP::Status::find) */
+
+int     bp_status_find(const char *text, char *out, size_t len)
+{
+    static pcre2_code *re[4];
+    static const char *const pats[4] = {
+	"[ ]?[(][#]([45][.]\\d[.]\\d+)[)]?[ ]?",
+	"\\b\\d{3}[ -][#]?([45][.]\\d[.]\\d+)\\b",
+	"\\b([45][.]\\d[.]\\d+)\\b",
+	"\\b(2[.][0-7][.][0-7])\\b",
+    };
+    int     i;
+    size_t  start;
+
+    bp_reason_init();
+    if (re[0] == 0)
+	for (i = 0; i < 4; i++)
+	    re[i] = bp_compile(pats[i], 0);
+    for (i = 0; i < 4; i++) {
+	start = 0;
+	while (pcre2_match(re[i], (PCRE2_SPTR) text, strlen(text), start, 0, bp_md, NULL) > 1) {
+	    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(bp_md);
+	    size_t  s = ov[2], e = ov[3];
+
+	    start = ov[1] > start ? ov[1] : start + 1;
+	    /* Skip what is part of an IPv4 address (192.0.2.1). */
+	    if ((s >= 2 && text[s - 1] == '.' && isdigit((unsigned char) text[s - 2]))
+		|| (text[e] == '.' && isdigit((unsigned char) text[e + 1])))
+		continue;
+	    if (e - s >= len)
+		continue;
+	    memcpy(out, text + s, e - s);
+	    out[e - s] = 0;
+	    return (1);
+	}
+    }
+    return (0);
+}
+
+/* bp_lowercase - ASCII lowercase, whitespace runs folded to one space */
+
+void    bp_lowercase(const char *s, BUF *out)
+{
+    int     sp = 0;
+
+    buf_reset(out);
+    for (; *s; s++) {
+	unsigned char c = (unsigned char) *s;
+
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+	    sp = 1;
+	    continue;
+	}
+	if (sp && buf_len(out))
+	    buf_putc(out, ' ');
+	sp = 0;
+	buf_putc(out, (c < 128) ? tolower(c) : c);
+    }
+}
+
+static int bp_in(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+	if (strcmp(s, *list) == 0)
+	    return (1);
+    return (0);
+}
+
+static const char *const bp_retry[] = {
+    "undefined", "onhold", "systemerror", "securityerror", "networkerror", 0,
+};
+static const char *const bp_pre_data[] = {"CONN", "EHLO", "HELO", "MAIL", "RCPT", 0};
+
+/* bp_true - Sisimai::Reason::X->true() */
+
+static int bp_true(const char *e, const BP_RCPT *r, const char *lc)
+{
+    const char *name = bp_status_name(r->status);
+    const char *cmd = r->command;
+
+    if (strcmp(e, "mailboxfull") == 0 || strcmp(e, "exceedlimit") == 0
+	|| strcmp(e, "authfailure") == 0 || strcmp(e, "requireptr") == 0
+	|| strcmp(e, "toomanyconn") == 0 || strcmp(e, "blocked") == 0)
+	return (strcmp(name, e) == 0 || bp_rm(e, lc));
+    if (strcmp(e, "mesgtoobig") == 0) {
+	if (strcmp(name, e) == 0)
+	    return (1);
+	if (strcmp(name, "exceedlimit") == 0 || strcmp(r->status, "5.2.3") == 0)
+	    return (0);
+	return (bp_rm(e, lc));
+    }
+    /* Early notaccept: only the no-MX texts, not Sisimai 4's wider list. */
+    if (strcmp(e, "notaccept") == 0)
+	return (bp_extra_match(e, lc));
+    if (strcmp(e, "suspend") == 0 || strcmp(e, "hasmoved") == 0
+	|| strcmp(e, "notcompliantrfc") == 0 || strcmp(e, "badreputation") == 0
+	|| strcmp(e, "speeding") == 0 || strcmp(e, "ratelimited") == 0)
+	return (bp_rm(e, lc));
+    if (strcmp(e, "norelaying") == 0) {
+	if (strcmp(cmd, "CONN") == 0 || strcmp(cmd, "EHLO") == 0 || strcmp(cmd, "HELO") == 0)
+	    return (0);
+	return (bp_rm(e, lc));
+    }
+    if (strcmp(e, "userunknown") == 0) {
+	static const char *const pre[] = {
+	    "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", 0,
+	};
+	const char *const *p;
+
+	if (strcmp(name, "suspend") == 0)
+	    return (0);
+	if (strcmp(name, e) == 0) {
+	    for (p = pre; *p; p++)
+		if (bp_rm(*p, lc))
+		    return (0);
+	    return (1);
+	}
+	/* Sisimai requires RCPT; a scraped bounce often names no command. */
+	if (strcmp(cmd, "RCPT") == 0 || (*cmd == 0 && strcmp(name, "filtered") != 0))
+	    return (bp_rm(e, lc));
+	return (0);
+    }
+    if (strcmp(e, "filtered") == 0) {
+	if (strcmp(name, "suspend") == 0)
+	    return (0);
+	if (strcmp(name, e) == 0)
+	    return (bp_rm("userunknown", lc) || bp_rm(e, lc));
+	if (bp_in(cmd, bp_pre_data))
+	    return (0);
+	return (bp_rm(e, lc) || bp_rm("userunknown", lc));
+    }
+    if (strcmp(e, "rejected") == 0) {
+	if (strcmp(name, e) == 0)
+	    return (1);
+	if (strcmp(cmd, "MAIL") == 0)
+	    return (bp_rm(e, lc));
+	if (strcmp(cmd, "DATA") == 0)
+	    return (strcmp(name, "userunknown") != 0 && bp_rm(e, lc));
+	if (*name == 0 || strcmp(name, "onhold") == 0 || strcmp(name, "securityerror") == 0
+	    || strcmp(name, "systemerror") == 0)
+	    return (bp_rm(e, lc));
+	return (0);
+    }
+    if (strcmp(e, "hostunknown") == 0) {
+	if (strcmp(name, e) == 0)
+	    return (!bp_rm("networkerror", lc));
+	return (bp_rm(e, lc));
+    }
+    if (strcmp(e, "spamdetected") == 0) {
+	if (strcmp(name, e) == 0)
+	    return (1);
+	if (bp_in(cmd, bp_pre_data))
+	    return (0);
+	return (bp_rm(e, lc));
+    }
+    return (bp_rm(e, lc));
+}
+
+/* bp_anotherone - Sisimai::Reason::anotherone() */
+
+static const char *bp_anotherone(const BP_RCPT *r, const char *lc)
+{
+    static const char *const order[] = {
+	"mailboxfull", "authfailure", "badreputation", "speeding", "ratelimited",
+	"spamdetected", "virusdetected", "policyviolation", "norelaying",
+	"systemerror", "networkerror", "suspend", "contenterror", "systemfull",
+	"notaccept", "expired", "securityerror", "mailererror", 0,
+    };
+    const char *name = bp_status_name(r->status);
+    const char *const *e;
+
+    /*
+     * "expired" only says the queue gave up; the reply usually says why
+     * (DNS, connection, disk), and that is the better class.
+     */
+    if (*name && strcmp(name, "userunknown") != 0 && strcmp(name, "expired") != 0
+	&& !bp_in(name, bp_retry))
+	return (name);
+    if ((*name == 0 || strcmp(name, "expired") == 0) && r->hint[0]
+	&& strcmp(r->command, "EHLO") != 0 && strcmp(r->command, "HELO") != 0)
+	return (r->hint);
+    for (e = order; *e; e++)
+	if (bp_rm(*e, lc)) {
+	    /* qmail: "my name was rejected ... in the queue too long". */
+	    if (strcmp(*e, "expired") == 0
+		&& (strcmp(r->command, "EHLO") == 0 || strcmp(r->command, "HELO") == 0))
+		return ("blocked");
+	    return (*e);
+	}
+    if (strncmp(r->status, "5.6", 3) == 0 || strncmp(r->status, "4.6", 3) == 0)
+	return ("contenterror");
+    if (strncmp(r->status, "5.7", 3) == 0 || strncmp(r->status, "4.7", 3) == 0)
+	return ("securityerror");
+    /* Postfix's own X-Postfix texts are network/DNS/user errors, not mailers. */
+    if (strcasecmp(r->diagtype, "X-UNIX") == 0)
+	return ("mailererror");
+    if ((r->reply[0] == '4' || r->reply[0] == '5') && r->reply[1] == '0'
+	&& r->reply[2] >= '0' && r->reply[2] <= '7')
+	return ("syntaxerror");
+    if (strncasecmp(r->action, "delayed", 7) == 0 || strncasecmp(r->action, "expired", 7) == 0)
+	return ("expired");
+    if (strcmp(r->command, "EHLO") == 0 || strcmp(r->command, "HELO") == 0)
+	return ("blocked");
+    return (*name ? name : "");
+}
+
+/* bp_reason_classify - decide reason and hard flag */
+
+void    bp_reason_classify(BP_RCPT *r)
+{
+    static const char *const order[] = {
+	"mailboxfull", "mesgtoobig", "exceedlimit", "suspend", "hasmoved",
+	"norelaying", "authfailure", "userunknown", "filtered", "requireptr",
+	"notcompliantrfc", "badreputation", "rejected", "notaccept", "hostunknown",
+	"spamdetected", "speeding", "ratelimited", "toomanyconn", "blocked", 0,
+    };
+    BUF    *lc = buf_alloc(buf_len(r->diag) + 1);
+    const char *const *e;
+    const char *res = 0;
+
+    bp_lowercase(buf_str(r->diag), lc);
+    bp_memo_n = 0;
+    if (r->reason[0] && !bp_in(r->reason, bp_retry))
+	goto done;
+    if (r->status[0] == '2') {
+	res = "delivered";
+	goto set;
+    }
+    if (r->diagtype[0] == 0 || strcasecmp(r->diagtype, "SMTP") == 0
+	|| strcasecmp(r->diagtype, "X-POSTFIX") == 0) {
+	for (e = order; *e; e++)
+	    if (bp_true(*e, r, buf_str(lc))) {
+		res = *e;
+		break;
+	    }
+    }
+    if (res == 0) {
+	res = bp_anotherone(r, buf_str(lc));
+	if (*res == 0 && r->reason[0])
+	    res = r->reason;
+	if (*res == 0 && r->hint[0])
+	    res = r->hint;
+	if (*res == 0 && strncasecmp(r->action, "delayed", 7) == 0)
+	    res = "expired";
+	if (*res == 0 && buf_len(lc))
+	    res = "onhold";
+	if (*res == 0)
+	    res = "undefined";
+    }
+set:
+    bp_strlcpy(r->reason, res, sizeof(r->reason));
+done:
+    r->hard = bp_reason_hard(r->reason, r->status, r->reply);
+    buf_free(lc);
+}
+
+/* bp_reason_hard - the address itself is bad */
+
+int     bp_reason_hard(const char *reason, const char *status, const char *reply)
+{
+    if (strcmp(reason, "userunknown") == 0 || strcmp(reason, "hostunknown") == 0
+	|| strcmp(reason, "hasmoved") == 0)
+	return (1);
+    if (strcmp(reason, "notaccept") == 0)
+	return (!(status && status[0] == '4') && !(reply && reply[0] == '4'));
+    return (0);
+}
+
+/* bp_reason_sender_side - a class about the sender, never the address */
+
+int     bp_reason_sender_side(const char *reason)
+{
+    static const char *const side[] = {
+	"blocked", "spamdetected", "policyviolation", "toomanyconn", "speeding",
+	"ratelimited", "badreputation", "requireptr", "authfailure",
+	"securityerror", "networkerror", "expired", "systemerror", "rejected",
+	"norelaying", "virusdetected", "contenterror", "notcompliantrfc",
+	"mesgtoobig", "exceedlimit", "systemfull", "syntaxerror", "mailererror",
+	"onhold", "undefined", "filtered", 0,
+    };
+
+    return (bp_in(reason, side));
+}
+
+/* bp_reason_mailbox_soft - soft problem of the mailbox itself */
+
+int     bp_reason_mailbox_soft(const char *reason)
+{
+    static const char *const soft[] = {"mailboxfull", "suspend", 0};
+
+    return (bp_in(reason, soft));
+}

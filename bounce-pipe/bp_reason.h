@@ -1,0 +1,73 @@
+#ifndef PF_BP_REASON_H
+#define PF_BP_REASON_H
+
+/*
+ * NAME
+ *	bp_reason 3 - from status code and remote reply to a reason class
+ * SYNOPSIS
+ *	#include "bp_reason.h"
+ *	void bp_reason_classify(BP_RCPT *r);
+ *	int bp_reason_match(const char *reason, const char *lctext);
+ *	const char *bp_reason_phrase(const char *lctext);
+ *	const char *bp_status_name(const char *status);
+ *	int bp_status_find(const char *text, char *out, size_t len);
+ *	int bp_reason_hard(const char *reason, const char *status,
+ *			const char *reply);
+ *	int bp_reason_sender_side(const char *reason);
+ *	int bp_reason_mailbox_soft(const char *reason);
+ * DESCRIPTION
+ *	bp_reason_classify() decides r->reason and r->hard from the
+ *	facts a parser left in r, the way Sisimai (BSD 2-Clause, (C)
+ *	azumakuniyuki) does: a reason an MTA-specific parser already set
+ *	is kept unless it is a weak one (undefined, onhold, systemerror,
+ *	securityerror, networkerror); a 2.X.X status means delivered;
+ *	then per-reason tests in a fixed order over the D.S.N code, the
+ *	SMTP command and the diagnostic text; then the other text
+ *	patterns, the status class, the Action field.
+ *
+ *	bp_reason_match() tests the patterns of one reason class
+ *	against lowercased text. bp_reason_phrase() returns the reason
+ *	of a fixed MTA error text found in lctext (qmail, Exim, Courier,
+ *	Gmail, ... sources), or NULL.
+ *
+ *	bp_status_name() maps a D.S.N code to its reason ("" if none);
+ *	bp_status_find() picks the D.S.N code out of free text (returns
+ *	1 found, 0 not).
+ *
+ *	bp_reason_hard(): the address itself is bad (userunknown,
+ *	hostunknown, hasmoved, notaccept unless temporary).
+ *	bp_reason_sender_side(): the class says something about the
+ *	sender (reputation, policy, rate, network), never the address.
+ *	bp_reason_mailbox_soft(): a soft problem of the mailbox itself
+ *	(mailboxfull, suspend, ...), counted toward suppression.
+ */
+#include "bp_report.h"
+
+typedef struct BP_REASON_PAT {
+    const char *name;			/* reason class */
+    const char *const *index;		/* substrings, lowercase */
+    const char *const *isnot;		/* substrings that veto a match */
+    const char *regex;			/* PCRE2 extended, caseless */
+} BP_REASON_PAT;
+
+typedef struct BP_REASON_PHRASE {
+    const char *name;			/* reason class */
+    const char *text;			/* lowercase substring or regex */
+    int     is_regex;
+} BP_REASON_PHRASE;
+
+extern const BP_REASON_PAT bp_reason_sisimai[];	/* bp_reason_tab.c */
+extern const BP_REASON_PHRASE bp_reason_engine[];	/* bp_reason_tab.c */
+extern const BP_REASON_PAT bp_reason_extra[];		/* bp_reason_extra.c */
+
+void    bp_reason_classify(BP_RCPT *);
+int     bp_reason_match(const char *, const char *);
+const char *bp_reason_phrase(const char *);
+const char *bp_status_name(const char *);
+int     bp_status_find(const char *, char *, size_t);
+int     bp_reason_hard(const char *, const char *, const char *);
+int     bp_reason_sender_side(const char *);
+int     bp_reason_mailbox_soft(const char *);
+void    bp_lowercase(const char *, BUF *);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * NAME
+ *	bp_scrape 3 - facts from the human-readable text of a bounce
+ * DESCRIPTION
+ *	See bp_scrape.h. The command and delay phrases are those the MTAs
+ *	print (qmail-remote.c, Exim's transports/smtp.c, Postfix's
+ *	smtp_proto.c "in reply to ... command", Sendmail's ">>>" session
+ *	transcript), as collected in Sisimai's Lhost modules.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "mem.h"
+#include "log.h"
+#include "buf.h"
+
+#include "bp_report.h"
+#include "bp_reason.h"
+#include "bp_scrape.h"
+
+static pcre2_code *bp_re(const char *pat)
+{
+    pcre2_code *re;
+    int     err;
+    PCRE2_SIZE off;
+
+    re = pcre2_compile((PCRE2_SPTR) pat, PCRE2_ZERO_TERMINATED,
+		       PCRE2_CASELESS | PCRE2_MULTILINE, &err, &off, NULL);
+    if (re == 0)
+	log_panic("bp_scrape: bad built-in pattern at %zu", (size_t) off);
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return (re);
+}
+
+#define BP_ADDR_RE \
+    "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*" \
+    "@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+
+/* bp_scrape_addr - the mailbox in a field value */
+
+int     bp_scrape_addr(const char *s, BUF *out)
+{
+    static pcre2_code *re;
+    pcre2_match_data *md;
+    int     rc;
+
+    char   *copy = xstrdup(s);		/* s may be out's own data */
+
+    if (re == 0)
+	re = bp_re(BP_ADDR_RE);
+    md = pcre2_match_data_create_from_pattern(re, NULL);
+    rc = pcre2_match(re, (PCRE2_SPTR) copy, strlen(copy), 0, 0, md, NULL);
+    if (rc > 0) {
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+
+	buf_reset(out);
+	buf_append(out, copy + ov[0], ov[1] - ov[0]);
+    }
+    free(copy);
+    pcre2_match_data_free(md);
+    return (rc > 0);
+}
+
+/* bp_scrape_skip - addresses that are never the failed recipient */
+
+static int bp_scrape_skip(const char *addr, const char *line_start, const char *at,
+			          const char *const *exclude, int strict)
+{
+    static const char *const locals[] = {
+	"postmaster@", "mailer-daemon@", "mailer_daemon@", "maildaemon@",
+	"no-reply@", "noreply@", "abuse@", 0,
+    };
+    const char *const *cp;
+    BUF    *line;
+    int     skip = 0;
+
+    /* A daemon address alone on a recipient line may be the recipient. */
+    for (cp = locals; !strict && *cp; cp++)
+	if (strncasecmp(addr, *cp, strlen(*cp)) == 0)
+	    return (1);
+    for (cp = exclude; cp && *cp; cp++)
+	if (**cp && strcasecmp(addr, *cp) == 0)
+	    return (1);
+    /* Message ids, URLs and headers of the original are not recipients. */
+    if (at > line_start && (at[-1] == '/' || at[-1] == '='))
+	return (1);
+    if (at - line_start >= 7 && strncasecmp(at - 7, "mailto:", 7) == 0)
+	return (1);
+    line = buf_alloc(128);
+    {
+	const char *e = strchr(at, '\n');
+
+	buf_append(line, line_start, (size_t) ((e ? e : at + strlen(at)) - line_start));
+    }
+    if (strcasestr(buf_str(line), "message-id") || strcasestr(buf_str(line), "in-reply-to")
+	|| strcasestr(buf_str(line), "references:") || strcasestr(buf_str(line), "return-path")
+	|| strncasecmp(buf_str(line), "from:", 5) == 0
+	|| strcasestr(buf_str(line), "envelope-from")
+	|| strcasestr(buf_str(line), "contact")
+	|| strcasestr(buf_str(line), "sender address")
+	|| strcasestr(buf_str(line), "mail from:")
+	|| strcasestr(buf_str(line), "mail from "))
+	skip = 1;
+    buf_free(line);
+    return (skip);
+}
+
+/* bp_scrape_pass - addresses in text, all or only line-leading ones */
+
+static int bp_scrape_pass(const char *text, const char *const *exclude,
+			          BP_REPORT *rep, int strict)
+{
+    static pcre2_code *re, *line_re;
+    pcre2_code *use;
+    pcre2_match_data *md;
+    size_t  start = 0, len = strlen(text);
+    int     found = 0;
+    BUF    *a = buf_alloc(64);
+
+    if (re == 0) {
+	re = bp_re(BP_ADDR_RE);
+	/* A recipient alone at the start of a line: qmail, Postfix, Exim, Sendmail. */
+	line_re = bp_re("^[ \\t]*(?:RCPT TO:|To:|Recipient:|Original-Recipient:)?[ \\t]*[<\"]?\\K(?>"
+			BP_ADDR_RE ")(?=[>\"]?(?:[:.,;]|[ \\t]*$|[ \\t]+\\(|[ \\t]+host |\\.\\.\\.|[ \\t]+[-:]))");
+    }
+    use = strict ? line_re : re;
+    md = pcre2_match_data_create_from_pattern(use, NULL);
+    while (start < len && pcre2_match(use, (PCRE2_SPTR) text, len, start, 0, md, NULL) > 0) {
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	const char *ls = text + ov[0];
+
+	while (ls > text && ls[-1] != '\n')
+	    ls--;
+	buf_reset(a);
+	buf_append(a, text + ov[0], ov[1] - ov[0]);
+	/* Trailing dot of a sentence is not part of the domain. */
+	start = ov[1];
+	if (!bp_scrape_skip(buf_str(a), ls, text + ov[0], exclude, strict)
+	    && bp_report_find(rep, buf_str(a)) == 0
+	    && bp_report_add(rep, buf_str(a)) != 0)
+	    found++;
+    }
+    pcre2_match_data_free(md);
+    buf_free(a);
+    return (found);
+}
+
+/* bp_scrape_rcpts - recipients named in the text */
+
+int     bp_scrape_rcpts(const char *text, const char *const *exclude, BP_REPORT *rep)
+{
+    int     n;
+
+    if ((n = bp_scrape_pass(text, exclude, rep, 1)) > 0)
+	return (n);
+    return (bp_scrape_pass(text, exclude, rep, 0));
+}
+
+/* bp_scrape_diag - the part of text about one recipient */
+
+int     bp_scrape_diag(const char *text, const char *addr,
+		               const char *const *others, BUF *out)
+{
+    const char *at = strcasestr(text, addr), *end = 0, *p;
+    const char *const *cp;
+
+    buf_reset(out);
+    if (at == 0) {
+	buf_puts(out, text);
+	return (0);
+    }
+    while (at > text && at[-1] != '\n')
+	at--;
+    for (cp = others; cp && *cp; cp++) {
+	if (strcasecmp(*cp, addr) == 0)
+	    continue;
+	p = strcasestr(at + 1, *cp);
+	if (p) {
+	    while (p > at && p[-1] != '\n')
+		p--;
+	    if (p > at && (end == 0 || p < end))
+		end = p;
+	}
+    }
+    buf_append(out, at, end ? (size_t) (end - at) : strlen(at));
+    return (1);
+}
+
+/* bp_scrape_facts - SMTP command, codes, delay, engine texts */
+
+void    bp_scrape_facts(const char *text, BP_RCPT *r)
+{
+    static const struct {
+	const char *cmd;
+	const char *pat;
+    }       cmds[] = {
+	{"CONN", "after initial connection|but greeting failed|greeting was rejected"
+	 "|connection refused by|refused to talk to me|lost connection with .* while receiving the initial"},
+	{"EHLO", "in reply to (?:helo|ehlo|lhlo)|after (?:helo|ehlo)|but my name was rejected"
+	 "|>>> (?:helo|ehlo)|ehlo command rejected|helo command rejected|after sending (?:helo|ehlo)"},
+	{"MAIL", "in reply to mail from|after mail from|but sender was rejected|>>> mail from"
+	 "|mail from command|after sending mail from|sender address rejected|most progress was mail"
+	 "|after mail command|\\[mail_from\\]|smtp command[-:\\s]*mail from"},
+	{"RCPT", "in reply to rcpt to|after rcpt to|does not like recipient|>>> rcpt to"
+	 "|rcpt to command|most progress was rcpt|after sending rcpt to|rcpt to response"
+	 "|recipient address rejected|in reply to rcpt|after rcpt command|\\[rcpt_to\\]"
+	 "|did not like our rcpt"
+	 "|smtp command[-:\\s]*rcpt to"},
+	{"DATA", "in reply to (?:end of )?data|after (?:end of )?data|failed on data command"
+	 "|failed after i sent the message|did not like our (?:final )?data|>>> data"
+	 "|after sending message|after sending data|in reply to the end of data|most progress was data"
+	 "|after data command|\\[data\\]|smtp command[-:\\s]*data"},
+	{0, 0},
+    };
+    static pcre2_code *re[8], *reply_re, *delay_re;
+    pcre2_match_data *md;
+    BUF    *lc;
+    const char *s;
+    size_t  best = (size_t) -1;
+    int     i;
+
+    if (re[0] == 0) {
+	for (i = 0; cmds[i].cmd; i++)
+	    re[i] = bp_re(cmds[i].pat);
+	reply_re = bp_re("(?:^|[\\s:(<\\[\"])([245][0-9][0-9])(?:[ -][#]?[245][.][0-9]|[ -](?=[A-Za-z<(]))");
+	delay_re = bp_re("this is a warning message only|has not yet been delivered"
+			 "|will continue to try|still trying|delivery has been delayed"
+			 "|delivery to the following recipient has been delayed"
+			 "|message (?:is|has been) delayed|delayed for more than"
+			 "|will retry|not yet been delivered|delivery delayed");
+    }
+    md = pcre2_match_data_create(4, NULL);
+    if (r->command[0] == 0) {
+	for (i = 0; cmds[i].cmd; i++) {
+	    if (pcre2_match(re[i], (PCRE2_SPTR) text, strlen(text), 0, 0, md, NULL) > 0) {
+		size_t  pos = pcre2_get_ovector_pointer(md)[0];
+
+		if (pos < best) {
+		    best = pos;
+		    bp_strlcpy(r->command, cmds[i].cmd, sizeof(r->command));
+		}
+	    }
+	}
+    }
+    if (r->reply[0] == 0
+	&& pcre2_match(reply_re, (PCRE2_SPTR) text, strlen(text), 0, 0, md, NULL) > 1) {
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+
+	if (ov[3] - ov[2] == 3) {
+	    memcpy(r->reply, text + ov[2], 3);
+	    r->reply[3] = 0;
+	}
+    }
+    if (r->status[0] == 0 || strcmp(r->status + 1, ".0.0") == 0) {
+	char    st[16];
+
+	if (bp_status_find(text, st, sizeof(st)) && (r->status[0] == 0 || strcmp(st + 1, ".0.0") != 0))
+	    bp_strlcpy(r->status, st, sizeof(r->status));
+    }
+    if (r->status[0] == 0 && (r->reply[0] == '4' || r->reply[0] == '5')) {
+	/* Only a reply code: its class. */
+	r->status[0] = r->reply[0];
+	bp_strlcpy(r->status + 1, ".0.0", sizeof(r->status) - 1);
+    }
+    if (r->action[0] == 0
+	&& pcre2_match(delay_re, (PCRE2_SPTR) text, strlen(text), 0, 0, md, NULL) > 0)
+	bp_strlcpy(r->action, "delayed", sizeof(r->action));
+    pcre2_match_data_free(md);
+    if (r->hint[0] == 0) {
+	lc = buf_alloc(strlen(text) + 1);
+	bp_lowercase(text, lc);
+	/* A hint only: used when the reply itself says nothing clearer. */
+	if ((s = bp_reason_phrase(buf_str(lc))) != 0)
+	    bp_strlcpy(r->hint, s, sizeof(r->hint));
+	buf_free(lc);
+    }
+}

@@ -1,0 +1,46 @@
+#ifndef PF_BP_SCRAPE_H
+#define PF_BP_SCRAPE_H
+
+/*
+ * NAME
+ *	bp_scrape 3 - facts from the human-readable text of a bounce
+ * SYNOPSIS
+ *	#include "bp_scrape.h"
+ *	int bp_scrape_rcpts(const char *text, const char *const *exclude,
+ *			BP_REPORT *rep);
+ *	int bp_scrape_diag(const char *text, const char *addr,
+ *			const char *const *others, BUF *out);
+ *	void bp_scrape_facts(const char *text, BP_RCPT *r);
+ *	int bp_scrape_addr(const char *s, BUF *out);
+ * DESCRIPTION
+ *	For bounces that carry no delivery-status part (qmail, Exim,
+ *	DragonFly, Gmail, portals) and to complete RFC 3464 fields.
+ *
+ *	bp_scrape_rcpts() appends to rep every address in text, in order
+ *	of appearance, except those in exclude (the report's own sender
+ *	and recipient, the returned message's sender), postmaster and
+ *	mailer-daemon addresses and message ids. Returns how many.
+ *
+ *	bp_scrape_diag() copies the part of text about addr: from the
+ *	line where addr first appears to the line where another of the
+ *	recipients first appears (or the end). Returns 1, or 0 when addr
+ *	is not in text (out then holds all of text).
+ *
+ *	bp_scrape_facts() fills the fields of r still empty from its
+ *	diagnostic: SMTP command ("in reply to RCPT TO command", "after
+ *	MAIL FROM", ">>> DATA", "does not like recipient", ...), reply
+ *	code, D.S.N code, Action "delayed" for delay warnings, and a
+ *	reason from fixed MTA error texts.
+ *
+ *	bp_scrape_addr() extracts the mailbox from "Name <a@b>", "rfc822;
+ *	a@b" or "a@b"; returns 1 found, 0 not.
+ */
+#include "buf.h"
+#include "bp_report.h"
+
+int     bp_scrape_rcpts(const char *, const char *const *, BP_REPORT *);
+int     bp_scrape_diag(const char *, const char *, const char *const *, BUF *);
+void    bp_scrape_facts(const char *, BP_RCPT *);
+int     bp_scrape_addr(const char *, BUF *);
+
+#endif

@@ -1,0 +1,40 @@
+# bounce-pipe/ - postbulk-bounce: DSN/ARF/unsubscribe pipe transport,
+# classifier (--classify) and Postfix log follower (--maillog).
+BP_CLASSIFY_OBJS := bounce-pipe/bp_mime.o bounce-pipe/bp_report.o \
+	bounce-pipe/bp_dsn.o bounce-pipe/bp_arf.o bounce-pipe/bp_scrape.o \
+	bounce-pipe/bp_reason.o bounce-pipe/bp_reason_tab.o \
+	bounce-pipe/bp_reason_extra.o bounce-pipe/bp_classify.o
+BP_CLASSIFY_LIB  := bounce-pipe/libbpclassify.a
+BP_MAIN_OBJS	 := bounce-pipe/bp_main.o bounce-pipe/bp_params.o \
+	bounce-pipe/bp_pipe.o bounce-pipe/bp_effects.o \
+	bounce-pipe/bp_quarantine.o bounce-pipe/bp_maillog.o
+BP_LIBS		 := -lpcre2-8
+
+LIBS	   += $(BP_CLASSIFY_LIB)
+PROGS	   += bounce-pipe/postbulk-bounce
+MANS	   += bounce-pipe/postbulk-bounce.8
+TEST_PROGS += bounce-pipe/bp_test
+CLEAN	   += $(BP_CLASSIFY_LIB) bounce-pipe/bp_test
+
+$(BP_CLASSIFY_LIB): $(BP_CLASSIFY_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+bounce-pipe/postbulk-bounce: $(BP_MAIN_OBJS) $(BP_CLASSIFY_LIB) $(LIBPFDB) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BP_LIBS)
+
+# Test driver for tests/bounce/*.t: seeds and inspects a db, holds locks.
+bounce-pipe/bp_test: bounce-pipe/bp_test.o $(LIBPFDB) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Benchmark: --classify over the shared corpus against Sisimai, and the
+# Postfix pipe transport into the db (tests/bounce/bench.sh).
+bench-bounce: bounce-pipe/postbulk-bounce bounce-pipe/bp_test
+	@tests/bounce/bench.sh
+
+# libFuzzer + ASan target; run it in a copy of the tree, never here.
+FUZZ_CC ?= clang
+fuzz-bounce: bounce-pipe/fuzz_bounce.c $(BP_CLASSIFY_OBJS:.o=.c) common/buf.c common/mem.c common/log.c
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icommon -Ibounce-pipe \
+		$(PKG_CFLAGS) -o bounce-pipe/fuzz_bounce $^ $(PKG_LIBS) $(BP_LIBS)
+
+.PHONY: bench-bounce fuzz-bounce

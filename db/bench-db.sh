@@ -1,0 +1,40 @@
+#!/bin/bash
+# bench-db.sh - the db benchmark (make bench-db).
+#
+# Generates 1,000,000 distinct addresses (5,000 domains, random local
+# parts), imports them with "postbulk suppress import" into a fresh store
+# (parsing, addr_normalize, 10k-key transactions), then runs random
+# pfdb_supp_get lookups of those addresses on one core for LOOKUP_SECONDS.
+# Ends with exactly one line:
+#   BENCH db import_per_s=N lookup_per_s=N
+# Environment: BENCH_N (default 1000000), LOOKUP_SECONDS (default 5),
+# BENCH_DIR (default a fresh mktemp dir, removed afterwards).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+n=${BENCH_N:-1000000}
+secs=${LOOKUP_SECONDS:-5}
+work=${BENCH_DIR:-$(mktemp -d /tmp/postbulk-bench.XXXXXX)}
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/db"
+
+awk -v n="$n" 'BEGIN { srand(20261123);
+    for (i = 0; i < n; i++)
+        printf "user%d.%06x@domain%d.example.com\n", i, int(rand() * 16777216), i % 5000 }' \
+    >"$work/addresses.txt"
+
+t0=$(date +%s.%N)
+"$top/db/postbulk" -d "$work/db" suppress import "$work/addresses.txt" >"$work/import.out"
+t1=$(date +%s.%N)
+cat "$work/import.out" >&2
+imported=$(sed -n 's/.*: \([0-9]*\) addresses imported.*/\1/p' "$work/import.out")
+[ "$imported" = "$n" ] || { echo "bench-db: imported $imported of $n" >&2; exit 1; }
+import_s=$(echo "$t1 - $t0" | bc -l)
+echo "bench-db: import of $n addresses: $(printf '%.2f' "$import_s") s;" \
+     "store $(du -sh "$work/db" | cut -f1) ($(du -sh "$work/db/suppression.db" | cut -f1) suppression.db)" >&2
+
+pin=""
+command -v taskset >/dev/null && pin="taskset -c 0"
+$pin "$top/db/pfdb_test" lookup "$work/db" "$work/addresses.txt" "$secs" >"$work/lookup.out"
+cat "$work/lookup.out" >&2
+lookup=$(sed -n 's/.*lookup_per_s=\([0-9]*\).*/\1/p' "$work/lookup.out")
+echo "BENCH db import_per_s=$(echo "$n / $import_s" | bc) lookup_per_s=$lookup"

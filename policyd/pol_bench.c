@@ -1,0 +1,269 @@
+/*
+ * NAME
+ *	pol_bench 1 - load generator for Postfix policy servers
+ * SYNOPSIS
+ *	pol_bench -s unix:PATH|inet:HOST:PORT [-c conns] [-t secs] [-n max]
+ *		  [-u users] [-D domains] [-f sender]
+ * DESCRIPTION
+ *	Opens conns persistent connections (one thread each) and sends RCPT
+ *	requests the way Postfix smtpd does: one at a time per connection,
+ *	waiting for each answer. Recipients are user<i>@d<i % domains>.test
+ *	with i uniform in [0, users) (default 100000 users in 100 domains).
+ *	The request carries every attribute Postfix 3.7 sends.
+ *	Runs for secs seconds (default 3) or max requests in all.
+ *
+ *	Prints one line:
+ *	conns=C requests=N secs=S rps=R p50_us=A p99_us=B max_us=M
+ *	    dunno=D reject=J defer=F other=O
+ * DIAGNOSTICS
+ *	Exit 1 when a connection fails or an answer is malformed.
+ */
+
+/* System library. */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct BENCH_THREAD {
+    pthread_t tid;
+    int     id;
+    uint32_t *lat;			/* microseconds */
+    size_t  nlat;
+    size_t  cap;
+    long    dunno, reject, defer, other;
+    int     failed;
+} BENCH_THREAD;
+
+static const char *b_spec;
+static const char *b_sender = "bulk@shop.test";
+static long b_users = 100000;
+static long b_domains = 100;
+static double b_secs = 3;
+static long b_max = 0;
+static volatile long b_done;		/* requests across threads (approx.) */
+static double b_start;
+
+static double b_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static int b_connect(void)
+{
+    int     fd;
+
+    if (strncmp(b_spec, "unix:", 5) == 0) {
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", b_spec + 5);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0
+	    || connect(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0)
+	    return (-1);
+    } else if (strncmp(b_spec, "inet:", 5) == 0) {
+	struct sockaddr_in sin;
+	char    host[64];
+	const char *colon = strrchr(b_spec + 5, ':');
+	int     one = 1;
+
+	if (colon == 0 || (size_t) (colon - b_spec - 5) >= sizeof(host))
+	    return (-1);
+	memcpy(host, b_spec + 5, (size_t) (colon - b_spec - 5));
+	host[colon - b_spec - 5] = 0;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t) atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+	    return (-1);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0
+	    || connect(fd, (struct sockaddr *) &sin, sizeof(sin)) < 0)
+	    return (-1);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    } else
+	return (-1);
+    return (fd);
+}
+
+static void *b_run(void *arg)
+{
+    BENCH_THREAD *t = arg;
+    uint64_t rng = 0x9E3779B97F4A7C15ull * (uint64_t) (t->id + 1);
+    char    req[2048];
+    char    in[4096];
+    int     fd = b_connect();
+    long    n = 0;
+
+    if (fd < 0) {
+	fprintf(stderr, "pol_bench: connect %s: %s\n", b_spec, strerror(errno));
+	t->failed = 1;
+	return (0);
+    }
+    for (;;) {
+	double  t0, t1;
+	long    u;
+	int     len;
+	size_t  got = 0;
+
+	if ((n & 63) == 0) {
+	    if (b_now() - b_start >= b_secs)
+		break;
+	    if (b_max && __atomic_load_n(&b_done, __ATOMIC_RELAXED) >= b_max)
+		break;
+	}
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	u = (long) (rng % (uint64_t) b_users);
+	len = snprintf(req, sizeof(req),
+		       "request=smtpd_access_policy\nprotocol_state=RCPT\n"
+		       "protocol_name=ESMTP\nclient_address=127.0.0.1\n"
+		       "client_name=localhost\nclient_port=40000\n"
+		       "reverse_client_name=localhost\nserver_address=127.0.0.1\n"
+		       "server_port=10587\nhelo_name=app.shop.test\n"
+		       "sender=%s\nrecipient=user%ld@d%ld.test\nrecipient_count=0\n"
+		       "queue_id=\ninstance=%x.%lx.0\nsize=4096\netrn_domain=\n"
+		       "stress=\nsasl_method=\nsasl_username=\nsasl_sender=\n"
+		       "ccert_subject=\nccert_issuer=\nccert_fingerprint=\n"
+		       "ccert_pubkey_fingerprint=\nencryption_protocol=\n"
+		       "encryption_cipher=\nencryption_keysize=0\npolicy_context=\n"
+		       "compatibility_level=3.6\nmail_version=3.7.11\n\n",
+		       b_sender, u, u % b_domains, t->id, n);
+	t0 = b_now();
+	if (write(fd, req, (size_t) len) != len) {
+	    t->failed = 1;
+	    break;
+	}
+	while (got < 4 || memcmp(in + got - 2, "\n\n", 2) != 0) {
+	    ssize_t r = read(fd, in + got, sizeof(in) - 1 - got);
+
+	    if (r <= 0 || got + (size_t) r >= sizeof(in) - 1) {
+		fprintf(stderr, "pol_bench: connection %d: %s\n", t->id,
+			r < 0 ? strerror(errno) : "closed or reply too long");
+		t->failed = 1;
+		close(fd);
+		return (0);
+	    }
+	    got += (size_t) r;
+	}
+	t1 = b_now();
+	in[got] = 0;
+	if (strncmp(in, "action=", 7) != 0) {
+	    t->failed = 1;
+	    break;
+	}
+	if (strncasecmp(in + 7, "DUNNO", 5) == 0)
+	    t->dunno++;
+	else if (strncasecmp(in + 7, "REJECT", 6) == 0 || in[7] == '5')
+	    t->reject++;
+	else if (strncasecmp(in + 7, "DEFER", 5) == 0 || in[7] == '4')
+	    t->defer++;
+	else
+	    t->other++;
+	if (t->nlat == t->cap) {
+	    t->cap = t->cap ? t->cap * 2 : 65536;
+	    t->lat = realloc(t->lat, t->cap * sizeof(uint32_t));
+	    if (t->lat == 0)
+		abort();
+	}
+	t->lat[t->nlat++] = (uint32_t) ((t1 - t0) * 1e6 + 0.5);
+	n++;
+	__atomic_add_fetch(&b_done, 1, __ATOMIC_RELAXED);
+    }
+    close(fd);
+    return (0);
+}
+
+static int b_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+
+    return (x < y ? -1 : x > y);
+}
+
+int     main(int argc, char **argv)
+{
+    int     conns = 4;
+    int     ch;
+    BENCH_THREAD *t;
+    uint32_t *all;
+    size_t  total = 0, k = 0;
+    long    dunno = 0, reject = 0, defer = 0, other = 0;
+    int     failed = 0;
+    double  secs;
+
+    while ((ch = getopt(argc, argv, "s:c:t:n:u:D:f:")) != -1) {
+	switch (ch) {
+	case 's':
+	    b_spec = optarg;
+	    break;
+	case 'c':
+	    conns = atoi(optarg);
+	    break;
+	case 't':
+	    b_secs = atof(optarg);
+	    break;
+	case 'n':
+	    b_max = atol(optarg);
+	    break;
+	case 'u':
+	    b_users = atol(optarg);
+	    break;
+	case 'D':
+	    b_domains = atol(optarg);
+	    break;
+	case 'f':
+	    b_sender = optarg;
+	    break;
+	default:
+	    goto usage;
+	}
+    }
+    if (b_spec == 0 || conns < 1 || conns > 1000 || b_users < 1 || b_domains < 1) {
+usage:
+	fprintf(stderr, "usage: pol_bench -s unix:PATH|inet:HOST:PORT [-c conns] "
+		"[-t secs] [-n max] [-u users] [-D domains] [-f sender]\n");
+	return (64);
+    }
+    t = calloc((size_t) conns, sizeof(*t));
+    b_start = b_now();
+    for (int i = 0; i < conns; i++) {
+	t[i].id = i;
+	pthread_create(&t[i].tid, 0, b_run, t + i);
+    }
+    for (int i = 0; i < conns; i++) {
+	pthread_join(t[i].tid, 0);
+	total += t[i].nlat;
+	dunno += t[i].dunno;
+	reject += t[i].reject;
+	defer += t[i].defer;
+	other += t[i].other;
+	failed |= t[i].failed;
+    }
+    secs = b_now() - b_start;
+    all = malloc((total ? total : 1) * sizeof(uint32_t));
+    for (int i = 0; i < conns; i++) {
+	memcpy(all + k, t[i].lat, t[i].nlat * sizeof(uint32_t));
+	k += t[i].nlat;
+    }
+    qsort(all, total, sizeof(uint32_t), b_cmp);
+    printf("conns=%d requests=%zu secs=%.2f rps=%.0f p50_us=%u p99_us=%u "
+	   "max_us=%u dunno=%ld reject=%ld defer=%ld other=%ld\n", conns, total,
+	   secs, total / secs, total ? all[total / 2] : 0,
+	   total ? all[(size_t) (total * 0.99)] : 0,
+	   total ? all[total - 1] : 0, dunno, reject, defer, other);
+    return (failed || total == 0 ? 1 : 0);
+}

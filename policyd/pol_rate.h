@@ -1,0 +1,34 @@
+#ifndef PF_POL_RATE_H
+#define PF_POL_RATE_H
+
+/*
+ * NAME
+ *	pol_rate 3 - token bucket (GCRA form) for message rates
+ * SYNOPSIS
+ *	#include "pol_rate.h"
+ *	double pol_rate_wait(const POL_BUCKET *b, double now, long rate,
+ *			     double period, long burst);
+ *	void pol_rate_take(POL_BUCKET *b, double now, long rate,
+ *			   double period, long burst);
+ * DESCRIPTION
+ *	A bucket of depth burst that refills with rate tokens per period
+ *	seconds, kept as one number: the theoretical arrival time (TAT) of
+ *	the next message under a perfectly even rate (the generic cell rate
+ *	algorithm). With burst 1 messages are spaced period/rate apart, so
+ *	any window of period seconds holds at most rate + 1 of them; with
+ *	burst B at most rate + B.
+ *
+ *	pol_rate_wait() is 0 when one message may pass now, else the
+ *	seconds until it may. pol_rate_take() counts one message; it is
+ *	called only after every limit said yes, so a deferred recipient
+ *	costs no tokens. rate <= 0 means no limit.
+ */
+
+typedef struct POL_BUCKET {
+    double  tat;			/* theoretical arrival time */
+} POL_BUCKET;
+
+double  pol_rate_wait(const POL_BUCKET *, double, long, double, long);
+void    pol_rate_take(POL_BUCKET *, double, long, double, long);
+
+#endif

@@ -1,0 +1,636 @@
+/*
+ * NAME
+ *	pol_server 3 - policyd's listeners and epoll event loop
+ * DESCRIPTION
+ *	See pol_server.h. One thread, one epoll set: every request is a
+ *	few microseconds of work, so a thread pool would only add locking.
+ *	Connections are kept in a table indexed by file descriptor.
+ *
+ *	Replies are written at once; only when the socket is full does a
+ *	connection wait for EPOLLOUT (and then it is not read until the
+ *	backlog is written, so a client that never reads cannot make us
+ *	buffer without bound).
+ */
+
+/* System library. */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/resource.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Project library. */
+#include "buf.h"
+#include "log.h"
+#include "mem.h"
+
+/* Application-specific. */
+#include "pol_params.h"
+#include "pol_request.h"
+#include "pol_server.h"
+
+ /*
+  * Input buffer bound: the largest legal request plus one line of the
+  * next one. The parser rejects anything bigger before we get there.
+  */
+#define SRV_IN_MAX	((POL_REQ_ATTR_MAX + 1) * (POL_REQ_LINE_MAX + 2) + 64)
+#define SRV_OUT_STOP	(256 * 1024)	/* stop reading above this backlog */
+#define SRV_MAX_LISTEN	8
+
+typedef struct SRV_CONN {
+    int     fd;				/* -1 = free */
+    char   *in;
+    size_t  in_len;
+    size_t  in_size;
+    BUF    *out;
+    size_t  out_off;
+    time_t  last;			/* last activity, monotonic */
+    int     want_out;			/* EPOLLOUT registered */
+    int     pending;			/* in srv_pending[] */
+    char    peer[64];
+} SRV_CONN;
+
+typedef struct SRV_LISTENER {
+    int     fd;
+    int     is_unix;
+    char    name[120];
+} SRV_LISTENER;
+
+static SRV_LISTENER srv_listen[SRV_MAX_LISTEN];
+static int srv_nlisten;
+static SRV_CONN *srv_conn;		/* indexed by fd */
+static int srv_conn_max;		/* size of srv_conn */
+static int srv_nconn;
+static int srv_epfd = -1;
+static int srv_pending[256];		/* fds with answers to write */
+static int srv_npending;
+
+/* srv_mono - monotonic seconds */
+
+static time_t srv_mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (ts.tv_sec);
+}
+
+/* srv_loopback - is this inet host a loopback address? */
+
+static int srv_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+	const struct sockaddr_in *sin = (const struct sockaddr_in *) sa;
+
+	return ((ntohl(sin->sin_addr.s_addr) >> 24) == 127);
+    }
+    if (sa->sa_family == AF_INET6) {
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) sa;
+
+	return (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+    }
+    return (0);
+}
+
+/* srv_listen_unix - one unix-domain listener */
+
+static int srv_listen_unix(const char *path, int mode, BUF *why)
+{
+    struct sockaddr_un sun;
+    struct stat st;
+    int     fd;
+
+    if (strlen(path) >= sizeof(sun.sun_path)) {
+	buf_sprintf(why, "unix:%s: socket path too long", path);
+	return (-1);
+    }
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    memcpy(sun.sun_path, path, strlen(path) + 1);
+    if (lstat(path, &st) == 0) {
+	if (!S_ISSOCK(st.st_mode)) {
+	    buf_sprintf(why, "unix:%s: exists and is not a socket", path);
+	    return (-1);
+	}
+	(void) unlink(path);
+    }
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0
+	|| bind(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0
+	|| chmod(path, (mode_t) mode) < 0
+	|| listen(fd, 1024) < 0) {
+	buf_sprintf(why, "unix:%s: %s", path, strerror(errno));
+	if (fd >= 0)
+	    close(fd);
+	return (-1);
+    }
+    return (fd);
+}
+
+/* srv_listen_inet - one TCP listener, loopback unless allowed */
+
+static int srv_listen_inet(const char *hostport, int allow_remote, BUF *why)
+{
+    char   *copy = xstrdup(hostport);
+    char   *host = copy;
+    char   *port;
+    struct addrinfo hints, *res = 0;
+    int     fd = -1;
+    int     on = 1;
+    int     err;
+
+    if (*host == '[') {
+	host++;
+	if ((port = strchr(host, ']')) == 0 || port[1] != ':') {
+	    buf_sprintf(why, "inet:%s: want inet:[ADDR]:PORT", hostport);
+	    goto out;
+	}
+	*port = 0;
+	port += 2;
+    } else if ((port = strrchr(host, ':')) == 0) {
+	buf_sprintf(why, "inet:%s: want inet:HOST:PORT", hostport);
+	goto out;
+    } else
+	*port++ = 0;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    if (strcmp(host, "localhost") == 0)
+	host = "127.0.0.1";
+    if ((err = getaddrinfo(*host ? host : 0, port, &hints, &res)) != 0) {
+	buf_sprintf(why, "inet:%s: %s", hostport, gai_strerror(err));
+	goto out;
+    }
+    if (!srv_loopback(res->ai_addr) && !allow_remote) {
+	buf_sprintf(why, "inet:%s: not a loopback address; set %s = yes to "
+		    "serve other hosts", hostport, VAR_POL_ALLOW_REMOTE);
+	goto out;
+    }
+    if ((fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		     0)) < 0
+	|| setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0
+	|| bind(fd, res->ai_addr, res->ai_addrlen) < 0
+	|| listen(fd, 1024) < 0) {
+	buf_sprintf(why, "inet:%s: %s", hostport, strerror(errno));
+	if (fd >= 0)
+	    close(fd);
+	fd = -1;
+    }
+out:
+    if (res)
+	freeaddrinfo(res);
+    free(copy);
+    return (fd);
+}
+
+/* pol_server_listen - open every listener of spec */
+
+int     pol_server_listen(const char *spec, int allow_remote, int mode, BUF *why)
+{
+    char   *copy = xstrdup(spec);
+    char   *cp = copy;
+    char   *item;
+    int     ret = 0;
+
+    while ((item = strsep(&cp, ", \t\n")) != 0) {
+	SRV_LISTENER *l;
+	int     fd;
+
+	if (*item == 0)
+	    continue;
+	if (srv_nlisten >= SRV_MAX_LISTEN) {
+	    buf_sprintf(why, "%s: more than %d listeners", VAR_POL_LISTEN,
+			SRV_MAX_LISTEN);
+	    ret = -1;
+	    break;
+	}
+	l = srv_listen + srv_nlisten;
+	if (strncmp(item, "unix:", 5) == 0) {
+	    fd = srv_listen_unix(item + 5, mode, why);
+	    l->is_unix = 1;
+	} else if (strncmp(item, "inet:", 5) == 0) {
+	    fd = srv_listen_inet(item + 5, allow_remote, why);
+	    l->is_unix = 0;
+	} else {
+	    buf_sprintf(why, "%s: \"%s\": want unix:PATH or inet:HOST:PORT",
+			VAR_POL_LISTEN, item);
+	    fd = -1;
+	}
+	if (fd < 0) {
+	    ret = -1;
+	    break;
+	}
+	l->fd = fd;
+	snprintf(l->name, sizeof(l->name), "%s", item);
+	srv_nlisten++;
+    }
+    if (ret == 0 && srv_nlisten == 0) {
+	buf_sprintf(why, "%s is empty", VAR_POL_LISTEN);
+	ret = -1;
+    }
+    free(copy);
+    return (ret);
+}
+
+/* pol_server_chown - give unix sockets to the run user */
+
+int     pol_server_chown(uid_t uid, gid_t gid, BUF *why)
+{
+    for (int i = 0; i < srv_nlisten; i++) {
+	if (srv_listen[i].is_unix
+	    && chown(srv_listen[i].name + 5, uid, gid) < 0) {
+	    buf_sprintf(why, "%s: chown: %s", srv_listen[i].name, strerror(errno));
+	    return (-1);
+	}
+    }
+    return (0);
+}
+
+/* pol_server_connections - open client connections */
+
+int     pol_server_connections(void)
+{
+    return (srv_nconn);
+}
+
+/* srv_close - drop a connection */
+
+static void srv_close(SRV_CONN *c)
+{
+    (void) epoll_ctl(srv_epfd, EPOLL_CTL_DEL, c->fd, 0);
+    close(c->fd);
+    c->fd = -1;
+    c->in_len = 0;
+    buf_reset(c->out);
+    c->out_off = 0;
+    c->want_out = 0;
+    c->pending = 0;
+    srv_nconn--;
+}
+
+/* srv_watch - (re)register the events a connection waits for */
+
+static void srv_watch(SRV_CONN *c, int want_out)
+{
+    struct epoll_event ev;
+
+    if (want_out == c->want_out)
+	return;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = want_out ? EPOLLOUT : EPOLLIN;
+    ev.data.fd = c->fd;
+    if (epoll_ctl(srv_epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+	log_warn("epoll_ctl %s: %m", c->peer);
+    c->want_out = want_out;
+}
+
+/* srv_flush - write what is pending; -1 = connection broken */
+
+static int srv_flush(SRV_CONN *c)
+{
+    while (c->out_off < buf_len(c->out)) {
+	ssize_t n = write(c->fd, buf_str(c->out) + c->out_off,
+			  buf_len(c->out) - c->out_off);
+
+	if (n < 0) {
+	    if (errno == EINTR)
+		continue;
+	    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		srv_watch(c, 1);
+		return (0);
+	    }
+	    return (-1);
+	}
+	c->out_off += (size_t) n;
+    }
+    buf_reset(c->out);
+    c->out_off = 0;
+    srv_watch(c, 0);
+    return (0);
+}
+
+/* srv_process - answer every complete request in the input buffer */
+
+static int srv_process(SRV_CONN *c, POL_SERVER_HOOKS *hooks, BUF *action,
+		               BUF *why)
+{
+    size_t  off = 0;
+    POL_REQUEST req;
+
+    for (;;) {
+	size_t  used;
+	int     rc;
+
+	rc = pol_request_parse(&req, c->in + off, c->in_len - off, &used, why);
+	if (rc < 0) {
+	    char    q[200];
+
+	    log_warn("NOQUEUE: policy=malformed client=%s reason=\"%s\"",
+		     c->peer, log_quote(buf_str(why), q, sizeof(q)));
+	    return (-1);
+	}
+	if (rc == 0)
+	    break;
+	off += used;
+	buf_reset(action);
+	hooks->decide(&req, action, hooks->ctx);
+	buf_puts(c->out, "action=");
+	buf_append(c->out, buf_str(action), buf_len(action));
+	buf_puts(c->out, "\n\n");
+    }
+    if (off > 0) {
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+    }
+    return (0);
+}
+
+/* srv_read - read what is there, answer complete requests */
+
+static void srv_read(SRV_CONN *c, POL_SERVER_HOOKS *hooks, BUF *action, BUF *why)
+{
+    for (;;) {
+	ssize_t n;
+
+	if (c->in_size - c->in_len < 4096 && c->in_size < SRV_IN_MAX) {
+	    c->in_size = c->in_size * 2 > SRV_IN_MAX ? SRV_IN_MAX : c->in_size * 2;
+	    c->in = xrealloc(c->in, c->in_size);
+	}
+	if (c->in_size == c->in_len) {
+	    /* Cannot happen: the parser rejects requests this big. */
+	    log_warn("NOQUEUE: policy=malformed client=%s reason=\"request "
+		     "too large\"", c->peer);
+	    srv_close(c);
+	    return;
+	}
+	n = read(c->fd, c->in + c->in_len, c->in_size - c->in_len);
+	if (n < 0) {
+	    if (errno == EINTR)
+		continue;
+	    if (errno == EAGAIN || errno == EWOULDBLOCK)
+		break;
+	    log_verbose("%s: read: %m", c->peer);
+	    srv_close(c);
+	    return;
+	}
+	if (n == 0) {
+	    srv_close(c);
+	    return;
+	}
+	c->in_len += (size_t) n;
+	c->last = srv_mono();
+	if (srv_process(c, hooks, action, why) < 0) {
+	    (void) srv_flush(c);		/* answers so far */
+	    srv_close(c);
+	    return;
+	}
+	if (buf_len(c->out) > SRV_OUT_STOP)
+	    break;
+	if ((size_t) n < 4096)
+	    break;				/* most likely drained */
+    }
+    /* Written after the whole epoll batch: see srv_flush_pending(). */
+    if (buf_len(c->out) > c->out_off && !c->pending) {
+	c->pending = 1;
+	srv_pending[srv_npending++] = c->fd;
+    }
+}
+
+/*
+ * srv_flush_pending - write the answers of one epoll batch
+ *
+ * Each write wakes a client; on a small machine the woken client tends to
+ * preempt us in the middle of the batch. Reading and deciding every ready
+ * connection first and writing afterwards costs the clients a few
+ * microseconds and saves a context switch per request under load.
+ */
+static void srv_flush_pending(void)
+{
+    for (int i = 0; i < srv_npending; i++) {
+	SRV_CONN *c = srv_conn + srv_pending[i];
+
+	if (c->fd < 0 || !c->pending)
+	    continue;
+	c->pending = 0;
+	if (srv_flush(c) < 0)
+	    srv_close(c);
+    }
+    srv_npending = 0;
+}
+
+/* srv_accept - take new connections from one listener */
+
+static void srv_accept(SRV_LISTENER *l)
+{
+    for (;;) {
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct epoll_event ev;
+	SRV_CONN *c;
+	int     fd = accept4(l->fd, (struct sockaddr *) &ss, &len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0) {
+	    if (errno == EINTR || errno == ECONNABORTED)
+		continue;
+	    if (errno != EAGAIN && errno != EWOULDBLOCK)
+		log_warn("accept %s: %m", l->name);
+	    return;
+	}
+	if (srv_nconn >= var_pol_max_conn || fd >= srv_conn_max) {
+	    log_warn("NOQUEUE: policy=overload listener=%s connections=%d "
+		     "limit=%ld: connection closed", l->name, srv_nconn,
+		     var_pol_max_conn);
+	    close(fd);
+	    continue;
+	}
+	c = srv_conn + fd;
+	c->fd = fd;
+	c->in_len = 0;
+	if (c->in == 0) {
+	    c->in_size = 4096;
+	    c->in = xmalloc(c->in_size);
+	    c->out = buf_alloc(256);
+	}
+	buf_reset(c->out);
+	c->out_off = 0;
+	c->want_out = 0;
+	c->last = srv_mono();
+	if (l->is_unix) {
+	    snprintf(c->peer, sizeof(c->peer), "unix");
+	} else {
+	    char    host[INET6_ADDRSTRLEN] = "?";
+	    int     port = 0;
+	    int     one = 1;
+
+	    if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+	    } else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+	    }
+	    snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+	    /* One small reply per request: Nagle would add 40 ms each. */
+	    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = fd;
+	if (epoll_ctl(srv_epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	    log_warn("epoll_ctl: %m");
+	    close(fd);
+	    c->fd = -1;
+	    continue;
+	}
+	srv_nconn++;
+    }
+}
+
+/* srv_idle - close connections idle too long */
+
+static void srv_idle(void)
+{
+    time_t  now = srv_mono();
+
+    for (int fd = 0; fd < srv_conn_max; fd++) {
+	SRV_CONN *c = srv_conn + fd;
+
+	if (c->fd >= 0 && now - c->last > var_pol_idle_timeout) {
+	    log_verbose("closing idle connection from %s", c->peer);
+	    srv_close(c);
+	}
+    }
+}
+
+/* pol_server_run - the event loop */
+
+int     pol_server_run(POL_SERVER_HOOKS *hooks)
+{
+    struct epoll_event ev, events[256];
+    struct rlimit rl;
+    sigset_t mask;
+    int     sfd;
+    BUF    *action = buf_alloc(256);
+    BUF    *why = buf_alloc(100);
+    struct timespec next, now;
+
+    /* Room for max_connections descriptors plus our own. */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+	rlim_t  want = (rlim_t) var_pol_max_conn + 64;
+
+	if (rl.rlim_cur < want) {
+	    rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	    (void) setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	srv_conn_max = (int) (rl.rlim_cur > 1000000 ? 1000000 : rl.rlim_cur);
+    } else
+	srv_conn_max = 1024;
+    if (srv_conn_max < var_pol_max_conn + 64)
+	log_warn("file descriptor limit %d is below %s + 64", srv_conn_max,
+		 VAR_POL_MAX_CONN);
+    srv_conn = xcalloc((size_t) srv_conn_max, sizeof(SRV_CONN));
+    for (int i = 0; i < srv_conn_max; i++)
+	srv_conn[i].fd = -1;
+
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGHUP);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigprocmask(SIG_BLOCK, &mask, 0);
+    signal(SIGPIPE, SIG_IGN);
+    if ((sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0
+	|| (srv_epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+	log_error("signalfd/epoll_create: %m");
+	return (-1);
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.fd = sfd;
+    epoll_ctl(srv_epfd, EPOLL_CTL_ADD, sfd, &ev);
+    for (int i = 0; i < srv_nlisten; i++) {
+	ev.data.fd = srv_listen[i].fd;
+	epoll_ctl(srv_epfd, EPOLL_CTL_ADD, srv_listen[i].fd, &ev);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    next.tv_sec += 1;
+
+    while (!hooks->stop(hooks->ctx)) {
+	int     timeout_ms;
+	int     n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	timeout_ms = (int) ((next.tv_sec - now.tv_sec) * 1000
+			    + (next.tv_nsec - now.tv_nsec) / 1000000);
+	if (timeout_ms <= 0) {
+	    hooks->tick(hooks->ctx);
+	    srv_idle();
+	    next = now;
+	    next.tv_sec += 1;
+	    continue;
+	}
+	n = epoll_wait(srv_epfd, events, 256, timeout_ms);
+	if (n < 0) {
+	    if (errno == EINTR)
+		continue;
+	    log_error("epoll_wait: %m");
+	    return (-1);
+	}
+	for (int i = 0; i < n; i++) {
+	    int     fd = events[i].data.fd;
+	    int     handled = 0;
+
+	    if (fd == sfd) {
+		struct signalfd_siginfo si;
+
+		while (read(sfd, &si, sizeof(si)) == sizeof(si))
+		    hooks->signal((int) si.ssi_signo, hooks->ctx);
+		continue;
+	    }
+	    for (int l = 0; l < srv_nlisten; l++) {
+		if (fd == srv_listen[l].fd) {
+		    srv_accept(srv_listen + l);
+		    handled = 1;
+		    break;
+		}
+	    }
+	    if (handled || fd < 0 || fd >= srv_conn_max || srv_conn[fd].fd < 0)
+		continue;
+	    if (events[i].events & EPOLLOUT) {
+		if (srv_flush(srv_conn + fd) < 0) {
+		    srv_close(srv_conn + fd);
+		    continue;
+		}
+		/* Backlog written: resume requests already buffered. */
+		if (!srv_conn[fd].want_out && srv_conn[fd].in_len > 0) {
+		    if (srv_process(srv_conn + fd, hooks, action, why) < 0
+			|| srv_flush(srv_conn + fd) < 0)
+			srv_close(srv_conn + fd);
+		}
+	    } else if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		srv_read(srv_conn + fd, hooks, action, why);
+	    }
+	}
+	srv_flush_pending();
+    }
+    buf_free(action);
+    buf_free(why);
+    return (0);
+}

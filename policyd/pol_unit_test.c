@@ -1,0 +1,235 @@
+/*
+ * NAME
+ *	pol_unit_test 1 - unit tests of policyd's pure parts
+ * SYNOPSIS
+ *	pol_unit_test rate
+ *	pol_unit_test desttab FILE DOMAIN...
+ *	pol_unit_test caps FILE GROUP EPOCH...
+ *	pol_unit_test backoff FILE GROUP LEVEL UNTIL NOW...
+ * DESCRIPTION
+ *	rate: token bucket properties, printed as "ok - ..." / "not ok - ...".
+ *	desttab: loads FILE (or prints "error: ..." and exits 1) and prints
+ *	the group of each DOMAIN. caps: warm-up day and daily cap of GROUP
+ *	at each time. backoff: decayed level and per-minute rate at each NOW.
+ *	The last three are compared to golden files by tests/policyd/unit.t.
+ */
+
+/* System library. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Project library. */
+#include "buf.h"
+#include "log.h"
+#include "addr.h"
+#include "desttab.h"
+
+/* Application-specific. */
+#include "pol_addr.h"
+#include "pol_rate.h"
+
+static int failures;
+
+static void check(int cond, const char *what)
+{
+    printf("%s - %s\n", cond ? "ok" : "not ok", what);
+    if (!cond)
+	failures++;
+}
+
+/* rate_window - most messages in any window of len seconds */
+
+static int rate_window(const double *t, int n, double len)
+{
+    int     best = 0;
+
+    for (int i = 0, j = 0; i < n; i++) {
+	while (t[i] - t[j] > len)
+	    j++;
+	if (i - j + 1 > best)
+	    best = i - j + 1;
+    }
+    return (best);
+}
+
+static void test_rate(void)
+{
+    POL_BUCKET b = {0};
+    double  t[5000];
+    int     n = 0;
+    double  now = 1000.0;
+    char    what[200];
+
+    /* A greedy client polling every 1 ms for 60 s, rate 60 per 10 s. */
+    for (int step = 0; step < 60000 && n < 5000; step++, now += 0.001) {
+	if (pol_rate_wait(&b, now, 60, 10.0, 1) == 0) {
+	    pol_rate_take(&b, now, 60, 10.0, 1);
+	    t[n++] = now;
+	}
+    }
+    snprintf(what, sizeof(what), "burst 1: at most 61 in any 10 s window (saw %d)",
+	     rate_window(t, n, 10.0));
+    check(rate_window(t, n, 10.0) <= 61, what);
+    snprintf(what, sizeof(what), "burst 1: about 360 in 60 s (saw %d)", n);
+    check(n >= 355 && n <= 361, what);
+
+    /* Burst 10: at most rate + burst in any window. */
+    memset(&b, 0, sizeof(b));
+    n = 0;
+    now = 5000.0;
+    for (int step = 0; step < 30000 && n < 5000; step++, now += 0.001) {
+	if (pol_rate_wait(&b, now, 60, 10.0, 10) == 0) {
+	    pol_rate_take(&b, now, 60, 10.0, 10);
+	    t[n++] = now;
+	}
+    }
+    snprintf(what, sizeof(what), "burst 10: first 10 at once, at most 70 per "
+	     "window (saw %d)", rate_window(t, n, 10.0));
+    check(t[9] - t[0] < 0.01 && rate_window(t, n, 10.0) <= 70, what);
+
+    /* The wait hint is exact: waiting it out lets the next one pass. */
+    memset(&b, 0, sizeof(b));
+    pol_rate_take(&b, 100.0, 6, 60.0, 1);
+    {
+	double  w = pol_rate_wait(&b, 100.5, 6, 60.0, 1);
+
+	snprintf(what, sizeof(what), "wait hint 9.5 s for 6/min (got %.3f)", w);
+	check(fabs(w - 9.5) < 1e-6, what);
+	check(pol_rate_wait(&b, 100.5 + w, 6, 60.0, 1) == 0,
+	      "waiting the hint out lets the next message pass");
+    }
+    /* A deferred message costs nothing: no take after a wait > 0. */
+    check(pol_rate_wait(&b, 0, 0, 60.0, 1) == 0, "rate 0 means no limit");
+    /* Idle time does not bank tokens beyond the burst. */
+    memset(&b, 0, sizeof(b));
+    pol_rate_take(&b, 10.0, 60, 60.0, 1);
+    check(pol_rate_wait(&b, 1000.0, 60, 60.0, 1) == 0, "after idle: one passes");
+    pol_rate_take(&b, 1000.0, 60, 60.0, 1);
+    check(pol_rate_wait(&b, 1000.0, 60, 60.0, 1) > 0, "after idle: no bank of tokens");
+}
+
+/* test_addr - pol_addr_key() must equal addr_normalize() */
+
+static void test_addr(void)
+{
+    static const char *fixed[] = {
+	"user@naver.com", "User@NAVER.COM", "<a@b.test>", "  <a@b.test>  ",
+	"a+tag@b.test", "+tag@b.test", "\"a+b\"@c.test", "a@b.test.",
+	"a@b.test..", "a@b", "a@-b.test", "a@b-.test", "a@ab--cd.test",
+	"a@xn--bcher-kva.test", "a@XN--bcher-kva.test", "a@xn--zz.test",
+	"a@b.xn--3e0b707e", "a@b..test", "a@.b.test", "@b.test", "@B.TEST",
+	"a@", "@", "", "a", "a@b@c.test", "a b@c.test", "a@b_c.test",
+	"a@123.456", "a@[1.2.3.4]", "\xec\x82\xac\xec\x9a\xa9\xec\x9e\x90@b.test",
+	"a@\xeb\x84\xa4\xec\x9d\xb4\xeb\xb2\x84.com", "a@b.test\t",
+	".a@b.test", "a.@b.test", "a..b@c.test", "a@b.c-d.e.test",
+	"a@0.test", "a@b.t3st", "A@B.TEST.", "a@B.Test", 0,
+    };
+    BUF    *o1 = buf_alloc(100), *o2 = buf_alloc(100);
+    BUF    *w1 = buf_alloc(100), *w2 = buf_alloc(100);
+    char    gen[200];
+    uint64_t rng = 12345;
+    int     bad = 0, n = 0;
+    char    what[300];
+    const char alpha[] = "aZ0-.+@<>\"_x";
+
+    for (int pass = 0; pass < 2; pass++) {
+	for (int i = 0; pass == 0 ? fixed[i] != 0 : i < 200000; i++) {
+	    const char *a;
+
+	    if (pass == 0) {
+		a = fixed[i];
+	    } else {
+		int     len = 1 + (int) (rng % 24);
+
+		for (int k = 0; k < len; k++) {
+		    rng ^= rng << 13;
+		    rng ^= rng >> 7;
+		    rng ^= rng << 17;
+		    gen[k] = alpha[rng % (sizeof(alpha) - 1)];
+		}
+		gen[len] = 0;
+		a = gen;
+	    }
+	    for (int flags = 0; flags < 4; flags++) {
+		int     r1 = addr_normalize(a, flags, o1, w1);
+		int     r2 = pol_addr_key(a, flags, o2, w2);
+
+		n++;
+		if (r1 != r2 || (r1 == 0 && strcmp(buf_str(o1), buf_str(o2)) != 0)) {
+		    if (bad++ < 5)
+			printf("# differ: \"%s\" flags %d: %d \"%s\" vs %d \"%s\"\n",
+			       a, flags, r1, r1 == 0 ? buf_str(o1) : buf_str(w1),
+			       r2, r2 == 0 ? buf_str(o2) : buf_str(w2));
+		}
+	    }
+	}
+    }
+    snprintf(what, sizeof(what), "pol_addr_key equals addr_normalize on %d "
+	     "cases (%d differ)", n, bad);
+    check(bad == 0, what);
+}
+
+int     main(int argc, char **argv)
+{
+    BUF    *why = buf_alloc(100);
+    DESTTAB *tab;
+
+    log_init(argv[0], LOG_FLAG_STDERR | LOG_FLAG_NOSYSLOG);
+    if (argc == 2 && strcmp(argv[1], "rate") == 0) {
+	test_rate();
+	test_addr();
+	return (failures ? 1 : 0);
+    }
+    if (argc < 3)
+	return (2);
+    if ((tab = desttab_load(argv[2], why)) == 0) {
+	printf("error: %s\n", buf_str(why));
+	return (1);
+    }
+    if (strcmp(argv[1], "desttab") == 0) {
+	for (int i = 0; i < desttab_count(tab); i++) {
+	    const DESTTAB_GROUP *g = desttab_group(tab, i);
+
+	    printf("group %d %s: transport=%s domains=%d rate=%ld/%ld cap=%ld "
+		   "warmup=%d backoff=%d,%ld,%ld,%d conc=%ld delay=%ld rlim=%ld "
+		   "mpc=%ld\n", g->index, g->name, g->transport, g->ndomains,
+		   g->rate_per_minute, g->rate_per_hour, g->daily_cap,
+		   g->nwarmup, g->backoff_factor, g->backoff_duration,
+		   g->backoff_recovery, g->backoff_max_level,
+		   g->concurrency_limit, g->rate_delay, g->recipient_limit,
+		   g->messages_per_connection);
+	}
+	for (int i = 3; i < argc; i++)
+	    printf("%s -> %s\n", argv[i], desttab_lookup(tab, argv[i])->name);
+    } else if (strcmp(argv[1], "caps") == 0 && argc >= 4) {
+	const DESTTAB_GROUP *g = desttab_find(tab, argv[3]);
+
+	if (g == 0)
+	    return (2);
+	for (int i = 4; i < argc; i++) {
+	    time_t  t = (time_t) atoll(argv[i]);
+
+	    printf("%s: day=%d cap=%ld\n", argv[i], desttab_warmup_day(g, t),
+		   desttab_day_cap(g, t));
+	}
+    } else if (strcmp(argv[1], "backoff") == 0 && argc >= 6) {
+	const DESTTAB_GROUP *g = desttab_find(tab, argv[3]);
+	int     level = atoi(argv[4]);
+	time_t  until = (time_t) atoll(argv[5]);
+
+	if (g == 0)
+	    return (2);
+	for (int i = 6; i < argc; i++) {
+	    int     l = desttab_backoff_level(g, level, until,
+					      (time_t) atoll(argv[i]));
+
+	    printf("now=%s level=%d rate=%ld/min\n", argv[i], l,
+		   desttab_backoff_rate(g, g->rate_per_minute, l));
+	}
+    }
+    desttab_free(tab);
+    return (0);
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# bench.sh - make bench-bounce: classification speed and agreement against
+# Sisimai (Debian libsisimai-perl) over the shared corpus, then bounces
+# ingested per second through the Postfix pipe(8) transport into the db.
+# Ends with: BENCH bounce mps=N sisimai_mps=N ratio=N reason_agree=0.NNN hard_agree=0.NNN
+top=$(cd "$(dirname "$0")/../.." && pwd)
+export POSTBULK_TOP=$top
+B=$top/bounce-pipe/postbulk-bounce
+T=$top/bounce-pipe/bp_test
+corpus=${POSTBULK_BOUNCE_CORPUS:-$top/../shared/data/bounces}
+ROUNDS=${ROUNDS:-20}
+NPIPE=${NPIPE:-400}
+cd "$corpus" || { echo "bench-bounce: no corpus at $corpus" >&2; exit 1; }
+files=(maildir/bsd/*.eml)
+n=${#files[@]}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# 1. postbulk-bounce --classify, ROUNDS passes over the corpus.
+"$B" --classify "${files[@]}" >"$tmp/out" 2>/dev/null
+t0=$(date +%s.%N)
+for i in $(seq "$ROUNDS"); do "$B" --classify "${files[@]}" >/dev/null 2>&1; done
+t1=$(date +%s.%N)
+mps=$(awk -v n="$n" -v r="$ROUNDS" -v a="$t0" -v b="$t1" 'BEGIN{printf "%d", n*r/(b-a)}')
+echo "classify: $((n * ROUNDS)) messages in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s"
+
+# 2. Sisimai over the same files (one process, like one --classify run).
+ls "$PWD"/maildir/bsd/*.eml >"$tmp/list"
+s0=$(date +%s.%N)
+perl -MSisimai -e '
+    my $n = 0;
+    for my $r (1 .. $ARGV[1]) {
+        open(my $fh, "<", $ARGV[0]) or die;
+        while (my $f = <$fh>) { chomp $f; my $v = Sisimai->make($f); $n++ }
+        close $fh;
+    }' "$tmp/list" "$ROUNDS" 2>/dev/null
+s1=$(date +%s.%N)
+smps=$(awk -v n="$n" -v r="$ROUNDS" -v a="$s0" -v b="$s1" 'BEGIN{printf "%d", n*r/(b-a)}')
+echo "sisimai $(perl -MSisimai -e 'print $Sisimai::VERSION'): $((n * ROUNDS)) messages in $(awk -v a="$s0" -v b="$s1" 'BEGIN{printf "%.2f", b-a}') s"
+agree=$(/usr/bin/python3 "$top/tests/bounce/agree.py" labels.tsv . <"$tmp/out")
+ra=$(sed -n 's/.*reason_agree=\([0-9.]*\).*/\1/p' <<<"$agree")
+ha=$(sed -n 's/.*hard_agree=\([0-9.]*\).*/\1/p' <<<"$agree")
+
+# 3. Pipe transport: NPIPE DSNs over SMTP to VERP addresses of the bounce
+#    domain, Postfix -> pipe(8) -> postbulk-bounce -> db; time until all
+#    NPIPE records have status 5.
+pipe_line="pipe: skipped (needs root and the lab)"
+if [ "$(id -u)" = 0 ] && [ -f "$top/tests/lab/lab.sh" ]; then
+    pipe_line=$(bash "$top/tests/bounce/bench-pipe.sh" "$NPIPE" 2>"$tmp/pipe.err") \
+        || pipe_line="pipe: failed ($(tail -1 "$tmp/pipe.err"))"
+fi
+echo "$pipe_line"
+ratio=$(awk -v a="$mps" -v b="$smps" 'BEGIN{printf "%.1f", (b > 0 ? a / b : 0)}')
+echo "BENCH bounce mps=$mps sisimai_mps=$smps ratio=$ratio reason_agree=$ra hard_agree=$ha"

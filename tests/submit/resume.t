@@ -1,0 +1,162 @@
+#!/bin/bash
+# resume.t - kill -9 a campaign half way, run it again: each row exactly once
+# timeout: 150
+#
+# A 6,000-row campaign is killed with SIGKILL when about half of its rows
+# have an outcome in the journal, then started again with the same name.
+# The rerun must send only the remaining rows. Rows whose data was sent but
+# whose reply was lost in the kill ("uncertain") are sent again and must be
+# stopped by the duplicate guard: policyd's job; here dupguard.py, a real
+# Postfix policy server on smtpd_end_of_data_restrictions, stands in for it.
+# At the end the fake MX holds exactly one message per valid row. Then a
+# campaign whose smtpd processes are killed (kill -9) twice: reconnect, go on.
+
+top=${POSTBULK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/lab/lab.sh"
+SUBMIT=$top/submit/postbulk-submit
+T=$top/tests/submit
+ROWS=${SUBMIT_RESUME_ROWS:-6000}
+
+fails=0
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; fails=$((fails + 1)); }
+eq() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else nok "$1: got '$2', want '$3'"; fi; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"; }
+mx_ge() { [ "$(lab_mx_count)" -ge "$1" ]; }
+done_rows() { local n; n=$(grep -c '^D ' "$1" 2>/dev/null); echo "${n:-0}"; }
+half_done() { [ "$(done_rows "$1")" -ge "$2" ]; }
+
+[ -x "$SUBMIT" ] || { nok "postbulk-submit is built"; exit 1; }
+lab_fakemx_start || { nok "fake MX starts"; exit 1; }
+lab_start || { nok "lab starts"; exit 1; }
+lab_bg /usr/bin/python3 "$T/dupguard.py" "$LAB/run/dupguard.sock" "$LAB/log/dupguard.log" >"$LAB/log/dupguard.out" 2>&1
+lab_wait_for 10 test -S "$LAB/run/dupguard.sock" || nok "dupguard listening"
+P=$(lab_free_port)
+cat >"$LAB_ETC/rcpt_access" <<'EOT'
+/^(sup[0-9]+@.*)$/	REJECT 5.1.1 <$1>: suppressed (userunknown since 2026-01-02)
+/^(pdup[0-9]+@.*)$/	REJECT 5.7.1 <$1>: duplicate in campaign resume1
+/^bad[0-9]+@/		REJECT 5.1.1 User unknown in virtual mailbox table
+/^later[0-9]+@/		DEFER 4.7.1 rate limited, retry in 1 s
+EOT
+lab_postconf_M "127.0.0.1:$P/inet=127.0.0.1:$P inet n - n - - smtpd -o smtpd_recipient_restrictions=check_recipient_access,regexp:$LAB_ETC/rcpt_access,permit_mynetworks,reject -o smtpd_relay_restrictions=permit_mynetworks,reject -o smtpd_end_of_data_restrictions=check_policy_service,unix:$LAB/run/dupguard.sock"
+lab_reload
+lab_wait_port "$P" 10 || nok "listener $P up"
+head -c 48 /dev/urandom >"$LAB/token.key"; chmod 600 "$LAB/token.key"
+cat >"$LAB/pb.cf" <<EOT
+token_key_file = $LAB/token.key
+bounce_domain = bounces.lab.test
+submit_server = 127.0.0.1:$P
+submit_state_directory = $LAB/state
+submit_retry_limit = 2
+EOT
+export POSTBULK_CONFIG=$LAB/pb.cf
+W=$LAB/work; mkdir -p "$W"
+printf 'Subject: resume ${name}\n\nbody\n' >"$W/msg.txt"
+/usr/bin/python3 "$T/gen_list.py" "$ROWS" "$W" 3 || nok "list generated"
+want_q=$(awk -F'\t' '$4=="queued"' "$W/expect.tsv" | wc -l)
+J=$LAB/state/resume1.journal
+args=(campaign --name resume1 --from 'news@shop.example' --message "$W/msg.txt"
+      --list "$W/list.csv" --report "$W/report.csv")
+
+# --- first run, killed with SIGKILL at about half way
+$SUBMIT "${args[@]}" >"$W/out1" 2>"$W/err1" &
+pid=$!
+lab_wait_for 60 half_done "$J" $((ROWS / 2)) || nok "half of the rows done within 60 s"
+kill -9 $pid
+wait $pid 2>/dev/null
+rc=$?
+eq "first run killed by SIGKILL" "$rc" 137
+d1=$(done_rows "$J")
+unc=$(/usr/bin/python3 -c '
+import sys
+s=set(); d=set()
+for l in open(sys.argv[1], errors="replace"):
+    if l.startswith("S "): s.add(l.split()[1])
+    if l.startswith("D "): d.add(l.split()[1].split("\t")[0])
+print(len(s-d))' "$J")
+ok "killed with $d1 of $ROWS rows done, $unc row(s) in flight after their data was sent"
+lab_wait_queue_empty 30
+
+# --- rerun with the same name: only the rest
+$SUBMIT "${args[@]}" >"$W/out2" 2>"$W/err2"
+eq "rerun exit status" "$?" 0
+cat "$W/out2"
+earlier=$(field earlier "$W/out2")
+eq "rerun skips the rows done before the kill" "$earlier" "$d1"
+eq "rerun resends exactly the uncertain rows as such" "$(field resent_uncertain "$W/out2")" "$unc"
+lab_wait_for 60 mx_ge "$want_q" || nok "fake MX got $want_q messages (has $(lab_mx_count))"
+lab_wait_queue_empty 30
+sleep 0.5
+ALLOW_NOQID=$unc /usr/bin/python3 "$T/check_campaign.py" "$W/expect.tsv" "$W/report.csv" "$LAB_MX_DIR/index.jsonl" resume1 || fails=$((fails + 1))
+rej=$(grep -c ' REJECT$' "$LAB/log/dupguard.log")
+ok "duplicate guard stopped $rej second copies (uncertain rows: $unc)"
+[ "$rej" -le "$unc" ] && ok "no duplicate attempt beyond the uncertain rows" || nok "$rej duplicate attempts for $unc uncertain rows"
+
+# --- a third run finds nothing to do
+before=$(lab_mx_count)
+$SUBMIT "${args[@]}" >"$W/out3" 2>"$W/err3"
+eq "third run exit status" "$?" 0
+eq "third run sends nothing" "$(field queued "$W/out3")" 0
+sleep 1
+eq "fake MX unchanged after the third run" "$(lab_mx_count)" "$before"
+ALLOW_NOQID=$unc /usr/bin/python3 "$T/check_campaign.py" "$W/expect.tsv" "$W/report.csv" "$LAB_MX_DIR/index.jsonl" resume1 --no-mx >"$W/check3" || { fails=$((fails + 1)); cat "$W/check3"; }
+grep -q '^not ok' "$W/check3" || ok "report rebuilt from the journal: every row once, same outcomes"
+
+# --- Ctrl-C: stops cleanly (EX_TEMPFAIL), resumable
+$SUBMIT campaign --name resume2 --from 'news@shop.example' --message "$W/msg.txt" \
+    --list "$W/list.csv" --report "$W/report2.csv" >"$W/out4" 2>"$W/err4" &
+pid=$!
+lab_wait_for 60 half_done "$LAB/state/resume2.journal" 500
+kill -INT $pid
+wait $pid
+eq "SIGINT: exit EX_TEMPFAIL" "$?" 75
+grep -q 'run the same command again to resume' "$W/err4" && ok "SIGINT: says how to resume" || nok "SIGINT message: $(cat "$W/err4")"
+eq "SIGINT: no row left uncertain" "$(/usr/bin/python3 -c '
+import sys
+s=set(); d=set()
+for l in open(sys.argv[1], errors="replace"):
+    if l.startswith("S "): s.add(l.split()[1])
+    if l.startswith("D "): d.add(l.split()[1].split("\t")[0])
+print(len(s-d))' "$LAB/state/resume2.journal")" 0
+
+[ $fails = 0 ]
+
+# --- dropped connections: kill -9 the smtpd processes twice mid-campaign
+# (master would otherwise pause the service 60 s after a killed idle child)
+lab_postconf "service_throttle_time = 1s"
+lab_reload
+kill_smtpd() {
+    local p n=0
+    for p in $(pgrep -P "$LAB_MASTER_PID" -x smtpd); do kill -9 "$p" && n=$((n + 1)); done
+    echo "$n"
+}
+mkdir -p "$W/drop"; /usr/bin/python3 "$T/gen_list.py" 2000 "$W/drop" 5
+sed -i 's/^\/\^later.*//' "$LAB_ETC/rcpt_access"
+before=$(lab_mx_count)
+want_d=$(awk -F'\t' '$4=="queued" || $2=="later"' "$W/drop/expect.tsv" | wc -l)
+$SUBMIT campaign --name drop1 --from 'news@shop.example' --message "$W/msg.txt" \
+    --list "$W/drop/list.csv" --report "$W/drop/report.csv" >"$W/out5" 2>"$W/err5" &
+pid=$!
+lab_wait_for 60 half_done "$LAB/state/drop1.journal" 600
+k1=$(kill_smtpd)
+lab_wait_for 60 half_done "$LAB/state/drop1.journal" 1300
+k2=$(kill_smtpd)
+wait $pid
+eq "dropped connections: campaign completes" "$?" 0
+ok "killed $k1 + $k2 smtpd processes during the campaign"
+cat "$W/out5"
+lab_wait_for 60 mx_ge $((before + want_d))
+lab_wait_queue_empty 30
+sleep 0.5
+eq "dropped connections: fake MX got each valid row once" "$(( $(lab_mx_count) - before ))" "$want_d"
+dups=$(/usr/bin/python3 -c '
+import json,sys,collections
+c=collections.Counter()
+for l in open(sys.argv[1]):
+    m=json.loads(l)
+    for r in m["rcpts"]: c[r.lower()]+=1
+print(sum(1 for v in c.values() if v>1))' "$LAB_MX_DIR/index.jsonl")
+eq "dropped connections: no recipient twice at the fake MX (whole test)" "$dups" 0
+eq "dropped connections: every row in the report once" "$(tail -n +2 "$W/drop/report.csv" | cut -d, -f1 | sort -u | wc -l)" 2000
+
+[ $fails = 0 ]
