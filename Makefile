@@ -58,6 +58,8 @@ include common/module.mk
 -include submit/module.mk
 -include postfix-conf/module.mk
 -include tests/module.mk
+-include tests/lab/module.mk
+-include tests/e2e/module.mk
 
 build: $(LIBS) $(PROGS)
 

@@ -341,8 +341,13 @@ static int bp_true(const char *e, const BP_RCPT *r, const char *lc)
 	return (bp_rm(e, lc));
     }
     if (strcmp(e, "userunknown") == 0) {
+	/*
+	 * A rate or reputation reply sent with 5.1.1 (GoDaddy, some portals)
+	 * is not an unknown user: never a hard bounce for the sender's problem.
+	 */
 	static const char *const pre[] = {
-	    "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", 0,
+	    "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected",
+	    "speeding", "ratelimited", "toomanyconn", "badreputation", 0,
 	};
 	const char *const *p;
 
@@ -371,8 +376,22 @@ static int bp_true(const char *e, const BP_RCPT *r, const char *lc)
     if (strcmp(e, "rejected") == 0) {
 	if (strcmp(name, e) == 0)
 	    return (1);
-	if (strcmp(cmd, "MAIL") == 0)
-	    return (bp_rm(e, lc));
+	if (strcmp(cmd, "MAIL") == 0) {
+	    static const char *const side[] = {
+		"blocked", "speeding", "ratelimited", "toomanyconn", "spamdetected",
+		"badreputation", "authfailure", "requireptr", "policyviolation",
+		"securityerror", "systemerror", "networkerror", "systemfull", 0,
+	    };
+	    const char *const *p;
+
+	    /* Refused at MAIL FROM: the sender was rejected, unless said why. */
+	    if (bp_rm(e, lc))
+		return (1);
+	    for (p = side; *p; p++)
+		if (bp_rm(*p, lc))
+		    return (0);
+	    return (r->status[0] == '5' || r->reply[0] == '5');
+	}
 	if (strcmp(cmd, "DATA") == 0)
 	    return (strcmp(name, "userunknown") != 0 && bp_rm(e, lc));
 	if (*name == 0 || strcmp(name, "onhold") == 0 || strcmp(name, "securityerror") == 0
@@ -443,21 +462,50 @@ static const char *bp_anotherone(const BP_RCPT *r, const char *lc)
     return (*name ? name : "");
 }
 
+/*
+ * bp_unwrap - drop "550-5.2.1 " continuation prefixes inside a joined
+ * multi-line reply, so that phrases broken across lines match again.
+ */
+static void bp_unwrap(BUF *lc)
+{
+    char   *s = buf_str(lc), *d = s, *p = s;
+
+    while (*p) {
+	if ((p == s || p[-1] == ' ') && (p[0] == '2' || p[0] == '4' || p[0] == '5')
+	    && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] == '-'
+	    && p[4] == p[0] && p[5] == '.' && p[6] >= '0' && p[6] <= '9' && p[7] == '.') {
+	    char   *q = p + 8;
+
+	    while (*q >= '0' && *q <= '9')
+		q++;
+	    if (*q == ' ') {
+		p = q + 1;
+		continue;
+	    }
+	}
+	*d++ = *p++;
+    }
+    *d = 0;
+    buf_truncate(lc, (size_t) (d - s));
+}
+
 /* bp_reason_classify - decide reason and hard flag */
 
 void    bp_reason_classify(BP_RCPT *r)
 {
     static const char *const order[] = {
 	"mailboxfull", "mesgtoobig", "exceedlimit", "suspend", "hasmoved",
-	"norelaying", "authfailure", "userunknown", "filtered", "requireptr",
+	"norelaying", "authfailure", "speeding", "ratelimited", "userunknown",
+	"filtered", "requireptr",
 	"notcompliantrfc", "badreputation", "rejected", "notaccept", "hostunknown",
-	"spamdetected", "speeding", "ratelimited", "toomanyconn", "blocked", 0,
+	"spamdetected", "toomanyconn", "blocked", 0,
     };
     BUF    *lc = buf_alloc(buf_len(r->diag) + 1);
     const char *const *e;
     const char *res = 0;
 
     bp_lowercase(buf_str(r->diag), lc);
+    bp_unwrap(lc);
     bp_memo_n = 0;
     if (r->reason[0] && !bp_in(r->reason, bp_retry))
 	goto done;

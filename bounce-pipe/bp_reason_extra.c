@@ -79,6 +79,7 @@ static const char *const speeding_index[] = {
 static const char *const notcompliantrfc_index[] = {
     "this message is not rfc 5322 compliant", "https://support.google.com/mail/?p=rfcmessagenoncompliant",
     "duplicate header", "multiple addresses in from: header are not accepted",
+    "messages with multiple addresses in from:",
     "message is not rfc 5322 compliant", 0,
 };
 
@@ -151,7 +152,8 @@ static const char *const filtered_index[] = {
 static const char *const systemfull_index[] = {
     "insufficient disk space", "insufficient system storage", 0,
 };
-static const char hostunknown_regex[] = "553[ ][^ ]+[ ]does[ ]not[ ]exist";
+static const char hostunknown_regex[] = "553[ ][^ ]+[ ]does[ ]not[ ]exist"
+    "|dns[ ]lookup[ ]failure:[ ]host[ ][^ ]+[ ]not[ ]found";
 
 const BP_REASON_PAT bp_reason_extra[] = {
     {"authfailure", authfailure_index, NULL, authfailure_regex},

@@ -126,7 +126,7 @@ static int bp_scrape_pass(const char *text, const char *const *exclude,
 	re = bp_re(BP_ADDR_RE);
 	/* A recipient alone at the start of a line: qmail, Postfix, Exim, Sendmail. */
 	line_re = bp_re("^[ \\t]*(?:RCPT TO:|To:|Recipient:|Original-Recipient:)?[ \\t]*[<\"]?\\K(?>"
-			BP_ADDR_RE ")(?=[>\"]?(?:[:.,;]|[ \\t]*$|[ \\t]+\\(|[ \\t]+host |\\.\\.\\.|[ \\t]+[-:]))");
+			BP_ADDR_RE ")(?=[>\"]?(?:[:.,;]|[ \\t]*$|[ \\t]+\\(|[ \\t]+host |\\.\\.\\.|[ \\t]+[-:]|[ \\t]+\\[?[A-Za-z]))");
     }
     use = strict ? line_re : re;
     md = pcre2_match_data_create_from_pattern(use, NULL);

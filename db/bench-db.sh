@@ -5,8 +5,10 @@
 # parts), imports them with "postbulk suppress import" into a fresh store
 # (parsing, addr_normalize, 10k-key transactions), then runs random
 # pfdb_supp_get lookups of those addresses on one core for LOOKUP_SECONDS.
-# Ends with exactly one line:
+# Ends with exactly one line (wall-clock rates):
 #   BENCH db import_per_s=N lookup_per_s=N
+# Lines before it on stderr give the load average and the same rates per
+# CPU second, which are what to compare on a machine shared with others.
 # Environment: BENCH_N (default 1000000), LOOKUP_SECONDS (default 5),
 # BENCH_DIR (default a fresh mktemp dir, removed afterwards).
 set -eu
@@ -22,14 +24,20 @@ awk -v n="$n" 'BEGIN { srand(20261123);
         printf "user%d.%06x@domain%d.example.com\n", i, int(rand() * 16777216), i % 5000 }' \
     >"$work/addresses.txt"
 
+TIMEFORMAT='%U %S'
 t0=$(date +%s.%N)
-"$top/db/postbulk" -d "$work/db" suppress import "$work/addresses.txt" >"$work/import.out"
+{ time "$top/db/postbulk" -d "$work/db" suppress import "$work/addresses.txt" \
+    >"$work/import.out" 2>"$work/import.err"; } 2>"$work/import.time"
 t1=$(date +%s.%N)
+cat "$work/import.err" >&2
 cat "$work/import.out" >&2
 imported=$(sed -n 's/.*: \([0-9]*\) addresses imported.*/\1/p' "$work/import.out")
 [ "$imported" = "$n" ] || { echo "bench-db: imported $imported of $n" >&2; exit 1; }
 import_s=$(echo "$t1 - $t0" | bc -l)
-echo "bench-db: import of $n addresses: $(printf '%.2f' "$import_s") s;" \
+import_cpu=$(awk '{print $1 + $2}' "$work/import.time")
+echo "bench-db: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+echo "bench-db: import of $n addresses: $(printf '%.2f' "$import_s") s wall," \
+     "$import_cpu s CPU ($(echo "$n / $import_cpu" | bc) per CPU second);" \
      "store $(du -sh "$work/db" | cut -f1) ($(du -sh "$work/db/suppression.db" | cut -f1) suppression.db)" >&2
 
 pin=""

@@ -72,7 +72,5 @@ int     cli_cancel(CLI_CTX *, int, char **);	/* milter: cli_schedule.c */
 int     cli_guard(CLI_CTX *, int, char **);	/* policyd: cli_guard.c */
 int     cli_bounces(CLI_CTX *, int, char **);	/* bounce-pipe: cli_bounces.c */
 int     cli_doctor(CLI_CTX *, int, char **);	/* cli_doctor.c */
-int     cli_release(CLI_CTX *, int, char **);	/* cli_schedule.c (milter part) */
-int     cli_cancel(CLI_CTX *, int, char **);	/* cli_schedule.c (milter part) */
 
 #endif

@@ -120,6 +120,7 @@ int     pfdb_result(int);		/* 0 -> 1, DB_NOTFOUND -> 0, else -1 */
 int     pfdb_update_result(int);	/* 0 -> 0, else -1 */
 int     pfdb_check_writable(PFDB *);
 int     pfdb_checkpoint_kbytes(PFDB *, unsigned);
+int     pfdb_bt_compare(DB *, const DBT *, const DBT *);
 
 /* Chunked scan: prefix may be empty. cb returns 0 to go on. */
 typedef int (*PFDB_SCAN_FN) (const void *, size_t, const void *, size_t, void *);
@@ -143,7 +144,8 @@ void    pfdb_dec_str(PFDB_DEC *, char *, size_t);
 int64_t pfdb_dec_int(PFDB_DEC *);
 int     pfdb_dec_end(PFDB_DEC *);
 
-/* Key/value helpers (pfdb_kv.c). */
+/* Key/value helpers (pfdb_kv.c). Longest key: campaign NUL rcpt NUL msgid. */
+#define PFDB_KEY_MAX	512
 typedef int (*PFDB_DECODE_FN) (const void *, size_t, void *);
 typedef int (*PFDB_UPDATE_FN) (const void *, size_t, BUF *, void *);
 

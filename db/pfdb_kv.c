@@ -41,6 +41,7 @@
 
 /* Project library. */
 #include "buf.h"
+#include "log.h"
 
 /* Local. */
 #include "pfdb_impl.h"
@@ -61,41 +62,53 @@ typedef struct PFDB_KV {
 
 static void pfdb_kv_init(PFDB_KV *kv, int table, const void *key, size_t klen)
 {
+    if (klen > PFDB_KEY_MAX)			/* callers check: a bug */
+	log_panic("pfdb_kv: key of %zu bytes", klen);
     memset(kv, 0, sizeof(*kv));
     kv->table = table;
     kv->kdata = key;
     kv->klen = klen;
 }
 
-/* pfdb_kv_key - a fresh key DBT: an attempt cut short by a rescue
- * (pfdb_rescue.c) may leave Berkeley DB's internal flags in the old one. */
+/*
+ * pfdb_kv_key - a fresh key DBT for each attempt: one cut short by a
+ * rescue (pfdb_rescue.c) may leave Berkeley DB's internal flags in the
+ * old one. A copy in the caller's stack buffer with DB_DBT_USERMEM:
+ * with our own key comparison (pfdb_bt_compare) and DB_THREAD, Berkeley
+ * DB may store the key it found into the key DBT, never into the
+ * caller's (possibly read-only) string. Keys are at most
+ * PFDB_KEY_MAX bytes (pfdb_key_check).
+ */
 
-static void pfdb_kv_key(const PFDB_KV *kv, DBT *key)
+static void pfdb_kv_key(const PFDB_KV *kv, DBT *key, unsigned char *buf)
 {
     memset(key, 0, sizeof(*key));
-    key->data = (void *) kv->kdata;
-    key->size = (u_int32_t) kv->klen;
+    memcpy(buf, kv->kdata, kv->klen);
+    key->data = buf;
+    key->size = key->ulen = (u_int32_t) kv->klen;
+    key->flags = DB_DBT_USERMEM;
 }
 
 /* pfdb_key_check - sanity of a caller's key */
 
 int     pfdb_key_check(const char *what, const char *key, size_t max)
 {
-    size_t  len;
+    const unsigned char *cp = (const unsigned char *) key;
 
     if (key == 0 || *key == 0) {
 	pfdb_set_error(PFDB_EFAIL, "empty %s", what);
 	return (-1);
     }
-    if ((len = strlen(key)) > max) {
-	pfdb_set_error(PFDB_EFAIL, "%s longer than %zu bytes", what, max);
-	return (-1);
-    }
-    for (const unsigned char *cp = (const unsigned char *) key; *cp; cp++) {
+    /* One pass: this runs for every RCPT policyd checks. */
+    for (; *cp; cp++) {
 	if (*cp < 0x20 || *cp == 0x7f) {
 	    pfdb_set_error(PFDB_EFAIL, "%s contains a control character", what);
 	    return (-1);
 	}
+    }
+    if ((size_t) (cp - (const unsigned char *) key) > max) {
+	pfdb_set_error(PFDB_EFAIL, "%s longer than %zu bytes", what, max);
+	return (-1);
     }
     return (0);
 }
@@ -107,10 +120,11 @@ static int pfdb_kv_get_op(PFDB *db, DB_TXN *tid, void *ctx)
     PFDB_KV *kv = ctx;
     DB     *dbp = db->dbs[kv->table];
     unsigned char stack[PFDB_STACK_REC];
+    unsigned char kbuf[PFDB_KEY_MAX];
     DBT     key, data;
     int     ret;
 
-    pfdb_kv_key(kv, &key);
+    pfdb_kv_key(kv, &key, kbuf);
     memset(&data, 0, sizeof(data));
     data.data = stack;
     data.ulen = sizeof(stack);
@@ -155,9 +169,10 @@ static int pfdb_kv_put_op(PFDB *db, DB_TXN *tid, void *ctx)
 {
     PFDB_KV *kv = ctx;
     DB     *dbp = db->dbs[kv->table];
+    unsigned char kbuf[PFDB_KEY_MAX];
     DBT     key, data;
 
-    pfdb_kv_key(kv, &key);
+    pfdb_kv_key(kv, &key, kbuf);
     memset(&data, 0, sizeof(data));
     data.data = buf_str(kv->value);
     data.size = (u_int32_t) buf_len(kv->value);
@@ -186,9 +201,10 @@ static int pfdb_kv_del_op(PFDB *db, DB_TXN *tid, void *ctx)
 {
     PFDB_KV *kv = ctx;
     DB     *dbp = db->dbs[kv->table];
+    unsigned char kbuf[PFDB_KEY_MAX];
     DBT     key;
 
-    pfdb_kv_key(kv, &key);
+    pfdb_kv_key(kv, &key, kbuf);
     return (dbp->del(dbp, tid, &key, 0));
 }
 
@@ -214,11 +230,12 @@ static int pfdb_kv_update_op(PFDB *db, DB_TXN *tid, void *ctx)
     PFDB_KV *kv = ctx;
     DB     *dbp = db->dbs[kv->table];
     unsigned char stack[PFDB_STACK_REC];
+    unsigned char kbuf[PFDB_KEY_MAX];
     DBT     key, data;
     int     ret;
     int     found;
 
-    pfdb_kv_key(kv, &key);
+    pfdb_kv_key(kv, &key, kbuf);
     memset(&data, 0, sizeof(data));
     data.data = stack;
     data.ulen = sizeof(stack);

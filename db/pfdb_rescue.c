@@ -34,6 +34,13 @@
  *	dead mutex; the old region stays mapped until exit) and reopens.
  *	The rescued call is retried like any DB_RUNRECOVERY.
  *
+ *	Limit: the rescue needs a panicked environment, i.e. some process
+ *	must open the environment after the death (DB_REGISTER then finds
+ *	the dead process and recovers). Until then every live process that
+ *	needs the dead process's mutex waits, the watchdog's own
+ *	lock_detect included. Restarting the killed daemon, any pipe(8)
+ *	run of postbulk-bounce, or "postbulk db recover" does it.
+ *
  *	Only a thread blocked inside Berkeley DB in a panicked environment
  *	is ever interrupted: it holds no lock of ours except the read lock
  *	that the rescue path releases, and its Berkeley DB state belongs to

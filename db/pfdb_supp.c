@@ -259,6 +259,7 @@ static int pfdb_supp_batch_op(PFDB *db, DB_TXN *tid, void *ctx)
     PFDB_SUPP_BATCH *b = ctx;
     DB     *dbp = db->dbs[PFDB_T_SUPP];
     unsigned char stack[1024];
+    unsigned char kbuf[PFDB_KEY_MAX];
     DBT     key, data;
     int     ret;
 
@@ -269,8 +270,10 @@ static int pfdb_supp_batch_op(PFDB *db, DB_TXN *tid, void *ctx)
 
 	memset(&key, 0, sizeof(key));
 	memset(&data, 0, sizeof(data));
-	key.data = (void *) b->keys[j];
-	key.size = (u_int32_t) strlen(b->keys[j]);
+	key.size = key.ulen = (u_int32_t) strlen(b->keys[j]);
+	memcpy(kbuf, b->keys[j], key.size);	/* see pfdb_kv_key() */
+	key.data = kbuf;
+	key.flags = DB_DBT_USERMEM;
 	data.data = stack;
 	data.ulen = sizeof(stack);
 	data.flags = DB_DBT_USERMEM;

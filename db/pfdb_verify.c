@@ -110,6 +110,8 @@ static int pfdb_verify_msg(const void *k, size_t klen, const void *d,
 	memset(&skey, 0, sizeof(skey));
 	skey.data = buf_str(sk);
 	skey.size = (u_int32_t) buf_len(sk);
+	skey.ulen = (u_int32_t) buf_len(sk) + 1;	/* see pfdb_kv_key() */
+	skey.flags = DB_DBT_USERMEM;
 	ret = v->db->dbs[t]->pget(v->db->dbs[t], NULL, &skey, &v->pk, &v->pd, 0);
 	if (ret == DB_NOTFOUND)
 	    pfdb_verify_note(v, "%s: message %s missing from the index",
@@ -218,6 +220,7 @@ int     pfdb_verify(const char *dir, BUF *report)
 	}
 	pfdb_verify_msgs = msgs;
 	dbp->set_errcall(dbp, pfdb_verify_errcall);
+	(void) dbp->set_bt_compare(dbp, pfdb_bt_compare);	/* as the manual asks */
 	ret = dbp->verify(dbp, buf_str(path), NULL, NULL, 0);	/* frees dbp */
 	pfdb_verify_msgs = 0;
 	if (ret != 0) {

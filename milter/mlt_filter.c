@@ -209,6 +209,8 @@ static MLT_WHDR *mlt_whdr_add(MLT_CTX *c, const char *name, const char *value,
 
 static int mlt_same_value(const char *a, const char *b)
 {
+    a += strspn(a, " \t");
+    b += strspn(b, " \t");
     for (;;) {
 	while (*a == '\r' || *a == '\n')
 	    a++;

@@ -63,6 +63,7 @@ struct POL_RULES {
     R_GROUP **by_index;			/* desttab index -> state */
     POL_HTAB *campaigns;		/* name -> R_CAMPAIGN */
     POL_HTAB *senders;			/* tagged MAIL FROM -> R_SENDER */
+    POL_HTAB *suppdom;			/* "@domain" -> R_SUPPDOM */
     POL_GUARD *guard;
     char    day[16];			/* current local day */
     double  day_start;
@@ -73,7 +74,6 @@ struct POL_RULES {
     BUF    *token;
     BUF    *value;
     BUF    *why;
-    BUF    *matched;
     BUF    *key_buf;
 };
 
@@ -85,6 +85,15 @@ typedef struct R_SENDER {
 } R_SENDER;
 
 #define R_SENDER_MAX	10000		/* verified-sender cache bound */
+
+typedef struct R_SUPPDOM {
+    PFDB_SUPP rec;			/* the @domain record, if found */
+    int     found;
+    double  fetched;			/* monotonic time of the db read */
+} R_SUPPDOM;
+
+#define R_SUPP_DOMAIN_TTL 0.5		/* seconds; must stay below 1 */
+#define R_SUPPDOM_MAX	100000		/* domain cache bound */
 
 /* pol_rules_day - local day name and its end */
 
@@ -180,12 +189,12 @@ POL_RULES *pol_rules_create(PFDB *db, DESTTAB *tab, const TOKEN_KEY *key)
     r->state = pol_htab_create();
     r->campaigns = pol_htab_create();
     r->senders = pol_htab_create();
+    r->suppdom = pol_htab_create();
     r->guard = pol_guard_create();
     r->rcpt = buf_alloc(100);
     r->token = buf_alloc(100);
     r->value = buf_alloc(100);
     r->why = buf_alloc(100);
-    r->matched = buf_alloc(100);
     r->key_buf = buf_alloc(100);
     r_index(r);
     r_new_day(r, pol_clock_now());
@@ -291,6 +300,62 @@ static const char *r_campaign(POL_RULES *r, const char *sender)
     return (c->valid ? c->campaign : 0);
 }
 
+/* r_mono - monotonic seconds, for cache ages (never the fake clock) */
+
+static double r_mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
+ * r_supp_lookup - pfdb_supp_lookup() with the @domain half cached
+ *
+ * Every RCPT needs two B-tree lookups: the address and its @domain. A few
+ * hundred domains take all the traffic, so the @domain answer (found or
+ * not) is kept for R_SUPP_DOMAIN_TTL, below the 1 s within which a new
+ * suppression must take effect. That saves a third of the db work per
+ * request. Expiry is judged as pfdb_supp_lookup() does, by real time.
+ */
+static int r_supp_lookup(POL_RULES *r, const char *key, PFDB_SUPP *out)
+{
+    const char *at = strrchr(key, '@');
+    time_t  now = time(0);
+    R_SUPPDOM *d;
+    double  mono;
+    int     rc;
+
+    if ((rc = pfdb_supp_get(r->db, 0, key, out)) < 0)
+	return (-1);
+    if (rc > 0 && (out->expires == 0 || out->expires > now))
+	return (1);
+    if (at == 0 || at == key)
+	return (0);
+    mono = r_mono();
+    if ((d = pol_htab_find(r->suppdom, at)) == 0) {
+	if (pol_htab_size(r->suppdom) >= R_SUPPDOM_MAX) {
+	    pol_htab_free(r->suppdom, free);
+	    r->suppdom = pol_htab_create();
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->fetched = -1e9;
+	pol_htab_enter(r->suppdom, at, d);
+    }
+    if (mono - d->fetched >= R_SUPP_DOMAIN_TTL || mono < d->fetched) {
+	if ((rc = pfdb_supp_get(r->db, 0, at, &d->rec)) < 0)
+	    return (-1);
+	d->found = rc;
+	d->fetched = mono;
+    }
+    if (d->found && (d->rec.expires == 0 || d->rec.expires > now)) {
+	*out = d->rec;
+	return (1);
+    }
+    return (0);
+}
+
 /* r_db_error - answer and log when the db fails */
 
 static void r_db_error(POL_RULES *r, const POL_REQUEST *req, const char *what,
@@ -334,7 +399,7 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
 
     /* 1. Suppression. */
     if (var_pol_suppress) {
-	rc = pfdb_supp_lookup(r->db, buf_str(r->rcpt), &supp, r->matched);
+	rc = r_supp_lookup(r, buf_str(r->rcpt), &supp);
 	if (rc < 0) {
 	    r_db_error(r, req, "suppression", rcpt, action);
 	    return;
@@ -524,13 +589,13 @@ void    pol_rules_free(POL_RULES *r)
     pol_htab_free(r->state, free);
     pol_htab_free(r->campaigns, free);
     pol_htab_free(r->senders, free);
+    pol_htab_free(r->suppdom, free);
     pol_guard_free(r->guard);
     free(r->by_index);
     buf_free(r->rcpt);
     buf_free(r->token);
     buf_free(r->value);
     buf_free(r->why);
-    buf_free(r->matched);
     buf_free(r->key_buf);
     free(r);
 }

@@ -20,8 +20,9 @@
  *	action (without "action="): DUNNO for anything but protocol_state
  *	RCPT, else the first rule that objects, in this order:
  *
- *	1. suppression: pfdb_supp_lookup() of the normalized recipient
- *	   (address, then @domain) -> REJECT 5.1.1.
+ *	1. suppression: the normalized recipient, then its @domain, as
+ *	   pfdb_supp_lookup() (the @domain answer is cached for 0.5 s, so
+ *	   a new suppression counts within 1 s) -> REJECT 5.1.1.
  *	2. duplicate: MAIL FROM is a campaign-tagged bounce address with a
  *	   valid token and pfdb_msg_campaign_has_rcpt() -> REJECT 5.7.1.
  *	3. reputation guard of the sender domain (pol_guard) ->

@@ -12,7 +12,8 @@
  *
  *	-c config  the postbulk configuration file (default
  *		   $POSTBULK_CONFIG or /etc/postbulk/postbulk.cf)
- *	-d	   foreground, log to stderr instead of syslog
+ *	-d	   stay in the foreground, log to stderr instead of syslog
+ *		   (without -d: detach into the background, log to syslog)
  *	-t	   check the configuration, destination table and token
  *		   key, print a summary and exit
  *	-u user	   run as this user after binding (overrides policyd_user)
@@ -29,6 +30,7 @@
 /* System library. */
 #include <sys/types.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -121,6 +123,7 @@ static void pol_reload(POL_MAIN *m)
     BUF    *why = buf_alloc(100);
     DESTTAB *tab;
     char   *old_listen = xstrdup(var_pol_listen);
+    char   *old_dbdir = xstrdup(var_db_directory);
 
     pol_clock_refresh();
     if ((tab = pol_load(m->config, 0, why)) == 0) {
@@ -133,11 +136,14 @@ static void pol_reload(POL_MAIN *m)
 	m->tab = tab;
 	if (strcmp(old_listen, var_pol_listen) != 0)
 	    log_warn("%s changed: takes effect after a restart", VAR_POL_LISTEN);
+	if (strcmp(old_dbdir, var_db_directory) != 0)
+	    log_warn("%s changed: takes effect after a restart", VAR_DB_DIRECTORY);
 	log_info("reloaded: config=%s table=%s groups=%d connections=%d",
 		 m->config ? m->config : cfg_default_path(), var_dest_table,
 		 desttab_count(tab), pol_server_connections());
     }
     free(old_listen);
+    free(old_dbdir);
     buf_free(why);
 }
 
@@ -184,6 +190,38 @@ static void pol_drop(const char *user)
     if (setuid(0) == 0)
 	log_panic("could get root back after dropping privileges");
     buf_free(why);
+}
+
+/* pol_detach - become a background daemon (without -d) */
+
+static void pol_detach(POL_MAIN *m)
+{
+    pid_t   pid;
+    int     fd;
+
+    /* SIGHUP re-reads the file after chdir("/"): keep its absolute name. */
+    if (m->config && m->config[0] != '/') {
+	char   *abs = realpath(m->config, 0);
+
+	if (abs == 0)
+	    log_fatal_status(EX_CONFIG, "%s: %m", m->config);
+	m->config = abs;
+    }
+    if ((pid = fork()) < 0)
+	log_fatal_status(EX_OSERR, "fork: %m");
+    if (pid > 0)
+	_exit(0);
+    if (setsid() < 0)
+	log_fatal_status(EX_OSERR, "setsid: %m");
+    if (chdir("/") < 0)
+	log_fatal_status(EX_OSERR, "chdir /: %m");
+    if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+	(void) dup2(fd, 0);
+	(void) dup2(fd, 1);
+	(void) dup2(fd, 2);
+	if (fd > 2)
+	    close(fd);
+    }
 }
 
 /* pol_today - local day name of the policy clock */
@@ -296,6 +334,8 @@ int     main(int argc, char **argv)
     if (pol_server_listen(var_pol_listen, var_pol_allow_remote,
 			  pol_socket_mode, why) < 0)
 	log_fatal_status(EX_OSERR, "%s", buf_str(why));
+    if (!debug)
+	pol_detach(&m);
     pol_drop(user);
     if ((m.db = pfdb_open(var_db_directory, PFDB_CREATE, why)) == 0)
 	log_fatal_status(EX_UNAVAILABLE, "%s", buf_str(why));

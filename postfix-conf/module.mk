@@ -50,3 +50,16 @@ install-units:
 db/postbulk: db/doctor_cli.o $(DOCTOR_OBJS)
 db/postbulk: LDLIBS += -lspf2
 CLEAN	+= db/doctor_cli.o
+
+# libFuzzer run of the doctor's zone file and DKIM record parsers. Builds
+# with clang and sanitizers: run it in a copy of the tree, not in the
+# shared one (FUZZ_TIME seconds, default 60).
+FUZZ_TIME ?= 60
+fuzz-doctor:
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
+		-Icommon -Idb -o db/doctor_fuzz db/doctor_fuzz.c db/doctor_dns.c \
+		db/doctor_dkim.c common/buf.c common/mem.c common/log.c -lspf2 -lcrypto
+	mkdir -p /tmp/doctor-fuzz-corpus && cp tests/doctor/cases/*.zone /tmp/doctor-fuzz-corpus/
+	db/doctor_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 /tmp/doctor-fuzz-corpus
+
+.PHONY: fuzz-doctor

@@ -37,6 +37,18 @@ s1=$(date +%s.%N)
 smps=$(awk -v n="$n" -v r="$ROUNDS" -v a="$s0" -v b="$s1" 'BEGIN{printf "%d", n*r/(b-a)}')
 echo "sisimai $(perl -MSisimai -e 'print $Sisimai::VERSION'): $((n * ROUNDS)) messages in $(awk -v a="$s0" -v b="$s1" 'BEGIN{printf "%.2f", b-a}') s"
 agree=$(/usr/bin/python3 "$top/tests/bounce/agree.py" labels.tsv . <"$tmp/out")
+# Reference: the installed Sisimai's own agreement with the same labels.
+perl -MSisimai -e '
+    open(my $fh, "<", $ARGV[0]) or die;
+    while (my $f = <$fh>) {
+        chomp $f; my $v = Sisimai->make($f) || [];
+        for my $e (@$v) {
+            printf "%s\t%s\t%s\t%s\t%d\n", $f, $e->recipient->address,
+                $e->deliverystatus, $e->reason, $e->softbounce == 0 ? 1 : 0;
+        }
+    }' "$tmp/list" 2>/dev/null >"$tmp/sisimai.out"
+echo "sisimai agreement with the labels: $(/usr/bin/python3 "$top/tests/bounce/agree.py" labels.tsv . <"$tmp/sisimai.out")"
+echo "postbulk-bounce agreement:         $agree"
 ra=$(sed -n 's/.*reason_agree=\([0-9.]*\).*/\1/p' <<<"$agree")
 ha=$(sed -n 's/.*hard_agree=\([0-9.]*\).*/\1/p' <<<"$agree")
 

@@ -38,7 +38,7 @@ mkdir -m 1777 "$T/captured"
 # Each message's DATA reply waits, so deliveries overlap.
 cat >"$T/mx.ini" <<'EOF'
 [default]
-delay_data = 0.15
+delay_data = 0.1
 EOF
 lab_fakemx_start "$T/mx.ini" || { echo "not ok - fake MX did not start"; exit 1; }
 lab_start || { echo "not ok - lab Postfix did not start"; exit 1; }
@@ -80,7 +80,14 @@ conf_bounce_command = $T/capture.sh
 conf_bounce_user = nobody
 conf_relay_nexthop = [127.0.0.1]:$LAB_MX_PORT
 EOF
-pc() { "$PC" "$1" -c "$LAB_ETC" --postbulk-config "$T/postbulk.cf" "${@:2}"; }
+# After each run, backdate main.cf as lab_postconf does (Postfix otherwise
+# waits for a fresh main.cf to "cool down" in every later command).
+pc() {
+    local rc
+    "$PC" "$1" -c "$LAB_ETC" --postbulk-config "$T/postbulk.cf" "${@:2}"; rc=$?
+    touch -d '-1 min' "$LAB_ETC/main.cf"
+    return $rc
+}
 
 # ---- check, apply, postfix check, idempotence
 out=$(pc check 2>&1); rc=$?
@@ -127,19 +134,21 @@ check "submission listener answers 4xx while policyd/milter are down" grep -q ' 
 [ $? = 0 ] || echo "$out" | sed 's/^/# /'
 
 lab_send -f '' -t 'bounce+m.test@bounces.lab.test' -s 'a bounce' >/dev/null 2>&1
-lab_wait_for 20 sh -c "ls '$T/captured' | grep -q eml" 
+lab_wait_for 20 sh -c "ls '$T/captured' | grep -q '\.eml\$'"
+lab_wait_maillog 'relay=pb_bounce.*status=sent' 1 10
 check "bounce domain reaches the pipe transport (argv: -c CONFIG -q QUEUEID RECIPIENT SENDER)" \
     grep -qsE "^X-Argv: -c $T/postbulk.cf -q [0-9A-F]+ bounce\+m\.test@bounces\.lab\.test MAILER-DAEMON\$" "$T"/captured/*.eml
 check "maillog: relay=pb_bounce status=sent" [ "$(lab_maillog_count 'relay=pb_bounce.*status=sent')" -ge 1 ]
 
 # ---- group concurrency
-# round NAME: restart the fake MX (fresh statistics), send N messages
-# spread over the group's domains, wait until all arrived; leaves the fake
-# MX's maximum of simultaneous connections in $max and the maximum of
-# ESTABLISHED sockets on its port seen by ss(8) every ~5 ms in $ssmax.
+# round NAME: send N messages spread over the group's domains and wait
+# until all arrived. The fake MX's connections_max is cumulative, so the
+# rounds run from "must hold" to "must exceed": a round that keeps the
+# maximum at LIMIT held the limit. $max is the fake MX's maximum of
+# simultaneous connections so far, $ssmax the maximum of ESTABLISHED
+# sockets on its port that ss(8) saw every ~5 ms during this round.
 round() {
     local d sp pids doms=(daum.net hanmail.net kakao.com) sent0
-    lab_fakemx_restart "$T/mx.ini" || { nok "$1: fake MX restart"; return 1; }
     sent0=$(lab_maillog_count 'postfix/pb_kakao/smtp.*status=sent')
     (
 	for ((k = 0; k < 12000; k++)); do
@@ -163,7 +172,7 @@ round() {
     ok "$1: $N messages delivered through pb_kakao"
     max=$(lab_mx_stat - connections_max)
     ssmax=$(sort -n "$T/ss.out" | tail -1)
-    echo "# $1: fake MX max simultaneous connections = $max;" \
+    echo "# $1: fake MX max simultaneous connections (cumulative) = $max;" \
 	"ss: max $ssmax established in $(wc -l <"$T/ss.out") samples"
 }
 
@@ -181,6 +190,7 @@ check "group limit was reached, so the measurement means something (max=$max)" [
 # names); master.cf stays as generated: maxproc = limit, cache off.
 grep -v '^conf_relay_nexthop' "$T/postbulk.cf" >"$T/postbulk-direct.cf"
 out=$("$PC" apply -c "$LAB_ETC" --postbulk-config "$T/postbulk-direct.cf" 2>&1)
+touch -d '-1 min' "$LAB_ETC/main.cf"
 check "apply for direct delivery turns the connection cache off for the group" \
     [ "$(postconf -c "$LAB_ETC" -Ph pb_kakao/unix/smtp_connection_cache_on_demand)" = no ]
 {
@@ -196,7 +206,8 @@ check "group limit with two nexthops: <= $LIMIT established (ss max=$ssmax)" [ "
 
 # 3. Control: the same without the process limit. The per-destination
 # limit counts each nexthop on its own, so the group exceeds its limit:
-# the measurement can fail.
+# the measurement can fail. (Rounds 1 and 2 kept the maximum at LIMIT, so
+# a larger maximum now comes from this round.)
 postconf -c "$LAB_ETC" -F 'pb_kakao/unix/process_limit=-'
 touch -d '-1 min' "$LAB_ETC/master.cf"
 lab_reload

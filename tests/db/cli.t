@@ -118,6 +118,11 @@ m4 = [r for r in rows if r[0] == "m4"][0]
 assert m4[9] == "bad byte \ufffd here, =cmd", repr(m4[9])
 assert all(len(r) == 11 for r in rows)
 PY
+"$pb" -d "$fx" export --since 7d >"$work/since.csv" 2>&1
+[ "$(grep -c '^m[0-9],' "$work/since.csv")" = 4 ] && ! grep -q '^m1,' "$work/since.csv" \
+    && ok "export --since 7d (an age) keeps the 4 recent records" || nok "--since 7d: $(cat "$work/since.csv")"
+"$pb" -d "$fx" export --since=1750000000 >"$work/since.csv" 2>&1
+[ "$(grep -c '^m[0-9],' "$work/since.csv")" = 4 ] && ok "export --since=EPOCH" || nok "--since=EPOCH"
 expect 0 "export -o FILE" "$pb" -d "$fx" export -o "$work/x.csv"
 cmp -s "$work/x.csv" "$here/export-all.ref" && [ ! -e "$work/x.csv.tmp" ] \
     && ok "export -o wrote the file, no temp file left" || nok "export -o result"

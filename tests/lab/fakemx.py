@@ -18,6 +18,7 @@ DESCRIPTION
 
     --dir DIR        where everything is written:
                        DIR/msgs/NNNNNN.eml   message data as received (dot-unstuffed)
+                       DIR/msgs/NNNNNN.json  its envelope, the same JSON as in
                        DIR/index.jsonl       one JSON line per message, append-only:
                                              n, file, time, session, helo, mail_from,
                                              mail_options, rcpts, rcpt_options,
@@ -494,7 +495,10 @@ class Handler:
         groups = sorted({p.group for _, p in pols if p.group})
         if groups:
             rec["groups"] = groups
-        mx.index.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        line = json.dumps(rec, ensure_ascii=False) + "\n"
+        with open(base + ".json", "w", encoding="utf-8") as f:
+            f.write(line)
+        mx.index.write(line)
         counted = set()          # a message counts once per domain and per group
         for d, p in pols:
             for k in mx.keys(d, p):

@@ -210,6 +210,7 @@ lab_wait_mx 1 2 slow.test && ok "lab_wait_mx for a domain" || nok "lab_wait_mx f
 n=$(lab_mx_count)
 eq "index lines = messages" "$(wc -l <"$LAB_MX_DIR/index.jsonl")" "$n"
 eq "one .eml per message" "$(ls "$LAB_MX_DIR"/msgs/*.eml | wc -l)" "$n"
+eq "one .json per message" "$(ls "$LAB_MX_DIR"/msgs/*.json | wc -l)" "$n"
 eq "lab_mx_messages DOMAIN" "$(lab_mx_messages slow.test | wc -l)" 50
 
 # Restart on the same port with another config; numbering continues.

@@ -1,13 +1,15 @@
 #!/bin/bash
 # killed.t - lab clean-up when a test is killed (SIGTERM, SIGINT, SIGKILL) or
-#            fails under set -e, with four labs running at the same time
-# timeout: 60
+#            fails under set -e, with six labs running at the same time
+# timeout: 90
 #
-# Starts four child tests at once. Each starts a fake MX, a private Postfix
+# Starts six child tests at once. Each starts a fake MX, a private Postfix
 # and a lab_bg helper, delivers one message through its own lab, reports its
-# PIDs and then idles. Three get SIGTERM, SIGINT and SIGKILL, the fourth
-# fails under "set -e". The trap must stop everything for TERM, INT and the
-# failure; for the SIGKILLed one (no trap can run) the lab's watchdog must. Afterwards no recorded process may be alive
+# PIDs and then idles. They get SIGTERM, SIGTERM twice (as from timeout(1)),
+# SIGINT, SIGKILL, SIGKILL in the middle of a slow clean-up, and one fails
+# under "set -e". The trap must stop everything for TERM, INT and the
+# failure; for the SIGKILLed ones (no trap can run, or it was cut short)
+# the lab's watchdog must. Afterwards no recorded process may be alive
 # and no lab directory may be left.
 
 top=${POSTBULK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -40,6 +42,9 @@ kids=$(cat /proc/"$LAB_MASTER_PID"/task/*/children 2>/dev/null | tr '\n' ' ')
 } >"$out.tmp" && mv "$out.tmp" "$out"
 # FAIL: a test under "set -e" that fails: the EXIT trap must still clean up.
 case $out in */FAIL) set -euo pipefail; false ;; esac
+# KILLMID: its clean-up is slow (an on-exit command) and gets SIGKILLed
+# half-way: the watchdog must finish it.
+case $out in */KILLMID) lab_on_exit "sleep 20 & echo \$! >'$out.cleaning'; wait" ;; esac
 for ((i = 0; i < 600; i++)); do sleep 0.1; done
 exit 0
 EOF
@@ -48,7 +53,8 @@ chmod 755 "$work/child.sh"
 # Bash ignores SIGINT in background jobs of a script and cannot trap a signal
 # ignored at start: reset SIGINT to default before exec'ing the child.
 declare -A cpid
-for sig in TERM INT KILL FAIL; do
+all="TERM TERM2 INT KILL KILLMID FAIL"
+for sig in $all; do
     /usr/bin/python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])' "$work/child.sh" "$work/$sig" \
@@ -57,16 +63,16 @@ os.execv(sys.argv[1], sys.argv[1:])' "$work/child.sh" "$work/$sig" \
     lab_on_exit "kill -TERM ${cpid[$sig]} 2>/dev/null || true"
 done
 
-ready() { [ -s "$work/TERM" ] && [ -s "$work/INT" ] && [ -s "$work/KILL" ] && [ -s "$work/FAIL" ]; }
-if ! lab_wait_for 30 ready; then
-    nok "four child labs ready within 30 s"
+ready() { local c; for c in $all; do [ -s "$work/$c" ] || return 1; done; }
+if ! lab_wait_for 40 ready; then
+    nok "six child labs ready within 40 s"
     tail -n 20 "$work"/*.log
     exit 1
 fi
-ok "four child labs up at the same time"
+ok "six child labs up at the same time"
 
 declare -A clab cpids cports
-for sig in TERM INT KILL FAIL; do
+for sig in $all; do
     unset LAB PORTS PIDS DELIVERED
     . "$work/$sig"
     clab[$sig]=$LAB cpids[$sig]=$PIDS cports[$sig]=$PORTS
@@ -74,8 +80,8 @@ for sig in TERM INT KILL FAIL; do
         nok "child $sig: delivered '$DELIVERED', want 1"
 done
 LAB=	# the parent has no lab of its own
-if [ "$(printf '%s\n' "${clab[@]}" | sort -u | wc -l)" = 4 ] &&
-   [ "$(echo ${cports[*]} | tr ' ' '\n' | sort -u | wc -l)" = 8 ]; then
+if [ "$(printf '%s\n' "${clab[@]}" | sort -u | wc -l)" = 6 ] &&
+   [ "$(echo "${cports[@]}" | tr ' ' '\n' | sort -u | wc -l)" = 12 ]; then
     ok "labs use distinct directories and ports (${cports[*]})"
 else
     nok "labs share directories or ports: ${clab[*]} / ${cports[*]}"
@@ -84,8 +90,14 @@ fi
 for sig in TERM INT KILL; do
     kill -"$sig" "${cpid[$sig]}"
 done
-declare -A want=([TERM]=143 [INT]=130 [KILL]=137 [FAIL]=1)
-for sig in TERM INT KILL FAIL; do
+# timeout(1) signals the test and then its process group: TERM twice.
+kill -TERM "${cpid[TERM2]}"; kill -TERM "${cpid[TERM2]}"
+kill -TERM "${cpid[KILLMID]}"
+lab_wait_for 10 test -s "$work/KILLMID.cleaning" || nok "KILLMID: clean-up did not start"
+kill -KILL "${cpid[KILLMID]}"
+kill "$(cat "$work/KILLMID.cleaning")" 2>/dev/null	# the slow on-exit command's sleep
+declare -A want=([TERM]=143 [TERM2]=143 [INT]=130 [KILL]=137 [KILLMID]=137 [FAIL]=1)
+for sig in $all; do
     dead() { ! lab_alive "$1"; }
     if lab_wait_for 15 dead "${cpid[$sig]}"; then
         wait "${cpid[$sig]}"
@@ -105,9 +117,9 @@ all_gone() {
 grep -q 'lab: last lines of .*maillog' "$work/FAIL.log" &&
     ok "failed test: maillog tail printed on stderr" ||
     nok "failed test: no maillog tail in its output: $(tail -3 "$work/FAIL.log")"
-for sig in TERM INT KILL FAIL; do
+for sig in $all; do
     # SIGKILL: the watchdog polls every 0.25 s, then stops Postfix and waits 2 s.
-    limit=1; [ $sig = KILL ] && limit=10
+    limit=2; case $sig in KILL*) limit=10 ;; esac
     if lab_wait_for $limit all_gone "${cpids[$sig]}" "${clab[$sig]}"; then
         ok "$sig: no process left (${cpids[$sig]}) and ${clab[$sig]} removed"
     else

@@ -497,6 +497,10 @@ lab_fakemx_start() {
     local -; set +e	# callers may run under set -e
     local config=${1:-} port=${_LAB_MX_FIXED_PORT:-0}
     _lab_init || return 1
+    if [ -n "$LAB_MX_PID" ] && lab_alive "$LAB_MX_PID"; then
+        _lab_err "lab_fakemx_start: the fake MX already runs (pid $LAB_MX_PID); use lab_fakemx_restart"
+        return 1
+    fi
     if [ -n "$config" ] && [ ! -r "$config" ]; then
         _lab_err "lab_fakemx_start: cannot read config $config"; return 1
     fi
@@ -673,17 +677,19 @@ lab_cleanup() {
 # Keep a trap the test set before sourcing us, and run it after ours.
 _LAB_PREV_EXIT=$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")
 # During clean-up a second INT/TERM (timeout(1) signals both the test and
-# its process group) must not cut it short: ignore them from here on.
+# its process group) must not cut it short: catch them with a no-op from
+# here on. Not "trap ''": ignored signals would be inherited by whatever
+# the clean-up starts.
 _lab_on_exit_trap() {
     local rc=$?
-    trap '' INT TERM
+    trap : INT TERM
     set +eu
     lab_cleanup "$rc"
     [ -n "$_LAB_PREV_EXIT" ] && eval "$_LAB_PREV_EXIT"
     exit "$rc"
 }
 _lab_on_signal() {
-    trap '' INT TERM
+    trap : INT TERM
     set +eu
     lab_cleanup "$2"
     exit "$2"

@@ -102,6 +102,8 @@ if len(dsn) != 1 or dsn[0]["mail_from"] != "": bad.append("DSN record wrong: %r"
 for r in naver + daum:
     if r["mail_from"] != "bulk@example.com": bad.append("mail_from %r" % r["mail_from"])
     if r["file"] != "msgs/%06d.eml" % r["n"]: bad.append("file name %r" % r["file"])
+    env = json.load(open("%s/msgs/%06d.json" % (d, r["n"])))
+    if env != r: bad.append("msgs/%06d.json differs from the index line" % r["n"])
     if not r["session"].startswith("s") or r["helo"] != "mta.lab.test":
         bad.append("session/helo %r %r" % (r["session"], r["helo"]))
 bodies = sorted(open(d + "/" + r["file"], "rb").read().decode() for r in naver)

@@ -195,6 +195,23 @@ lab_wait_for 15 has_mx ctok@naver.com cforged@naver.com
 r=$("$TOKTEST" "$MLT_W/token.key" bounce "$(mx_from ctok@naver.com)")
 check "campaign-token sender replaced by a message VERP address ($r)" grep -q '^valid m ' <<<"$r"
 
+# 6c. No Message-ID: one is added; From in a subdomain is signed by the
+# parent domain's keys (d=shop.co.kr).
+printf 'From: News <news@mail.shop.co.kr>\r\nTo: <nomid@naver.com>\r\nSubject: no id\r\n\r\nhello\r\n' \
+    > "$LAB/nomid.eml"
+lab_send -p "$MLT_PORT" -f bulk@mail.shop.co.kr -t nomid@naver.com -m "$LAB/nomid.eml" >/dev/null || nok "send without Message-ID"
+lab_wait_for 15 has_mx nomid@naver.com
+f=$(mx_file nomid@naver.com)
+if [ -n "$f" ]; then
+    mid=$("$T/msgcheck.py" "$f" header Message-ID)
+    check "Message-ID added by the milter, exactly one ($mid)" \
+        test "$(grep -cxE '<[a-z0-9]+@mail\.shop\.co\.kr>' <<<"$mid")" = 1 -a "$(wc -l <<<"$mid")" = 1
+    check "subdomain From signed with the parent's keys (d=shop.co.kr), valid" \
+        bash -c "'$PY' '$T/dkim_verify.py' '$MLT_W/keytable' '$f' && '$T/msgcheck.py' '$f' header DKIM-Signature | grep -q 'd=shop.co.kr'"
+else
+    nok "message without Message-ID delivered"
+fi
+
 # 7. Scheduling: future -> hold (status 7); past -> sent now.
 soon=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
 future=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%S+00:00)
@@ -237,8 +254,9 @@ check "no record for untrusted mail" bash -c "! grep -q untrusted@ <<<'$recs'"
 check "log: dkim=signed d=shop.co.kr s=s2026,e2026" grep -q ': dkim=signed d=shop.co.kr s=s2026,e2026$' "$LAB/log/milter.log"
 check "log: verp=, campaign=, msgid=" grep -qE '^postbulk-milter: [0-9A-F]+: verp=bounce\+m\.[a-z0-9.]+@bounces.shop.co.kr, campaign=nov-sale, msgid=[a-z0-9]+' "$LAB/log/milter.log"
 
-# 10. Milter down -> tempfail, nothing leaves unsigned.
-mlt_stop_milter
+# 10. Milter down (killed: a crash) -> tempfail, nothing leaves unsigned.
+# The restart below then also exercises db recovery after a dead writer.
+mlt_stop_milter KILL
 n=$(lab_mx_count)
 out=$(lab_send -p "$MLT_PORT" -f bulk@shop.co.kr -t down@naver.com -s down -b down)
 check "milter down: message refused with 4xx ($out)" grep -qE '^failed 1 4[0-9][0-9]' <<<"$out"
@@ -257,6 +275,18 @@ if [ -n "$f" ]; then
 else
     nok "missing/empty delivered"
 fi
+# 11b. Template cache: an edited template is picked up (stat at most once a second).
+lab_send -p "$MLT_PORT" -f bulk@shop.co.kr -t tv1@naver.com -s x -H 'X-Postbulk-Template: welcome' \
+    -H 'X-Postbulk-Vars: name=A&month=1&coupon=C&banner=B&shop=S' >/dev/null || nok "send template v1"
+sed -i 's/^Subject: .*/Subject: v2 ${name}/' "$MLT_W/templates/welcome"
+touch -d '+2 seconds' "$MLT_W/templates/welcome"
+sleep 1.2
+lab_send -p "$MLT_PORT" -f bulk@shop.co.kr -t tv2@naver.com -s x -H 'X-Postbulk-Template: welcome' \
+    -H 'X-Postbulk-Vars: name=A&month=1&coupon=C&banner=B&shop=S' >/dev/null || nok "send template v2"
+lab_wait_for 15 has_mx tv1@naver.com tv2@naver.com
+check "template cache: old version before the edit" test "$("$T/msgcheck.py" "$(mx_file tv1@naver.com)" subject)" = "A님, 1월 특가 안내"
+check "template cache: edited template used after the edit" test "$("$T/msgcheck.py" "$(mx_file tv2@naver.com)" subject)" = "v2 A"
+
 # 12. postbulk release --due / postbulk cancel CAMPAIGN. They run as root
 # (postsuper must), so the milter is stopped first: root-owned db files would
 # lock it out (see the report).

@@ -66,6 +66,9 @@ echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) 
 nlog=$(grep -c 'policy=' "$POL_LOG")
 echo "policyd: $nlog decision log lines written during the run"
 pol_stop
+# The rules alone, in-process (no socket round trip), all rules on.
+dec=$("$top/policyd/pol_unit_test" decide "$POL_CF" 300000 "$sender") || exit 1
+echo "policyd-rules-in-process $dec"
 # Reference on the same machine and load: every rule off (protocol + event
 # loop only), 4 connections.
 pol_cf 'policyd_suppression_check = no' 'policyd_duplicate_check = no' \

@@ -68,6 +68,10 @@ expect "non-RCPT state DUNNO" "^action=DUNNO$" "$(sed -n 5p <<<"$out")"
 pol_db supp-add late@naver.com userunknown
 sleep 1
 expect "suppression added while running is seen within 1 s" "REJECT 5.1.1 <late@naver.com>" "$(pol_ask RCPT:a@shop.test:late@naver.com)"
+expect "domain not suppressed yet" "^action=DUNNO$" "$(pol_ask RCPT:a@shop.test:x@later.test)"
+pol_db supp-add @later.test complaint
+sleep 1
+expect "@domain suppression added while running is seen within 1 s" "REJECT 5.1.1 <y@later.test>: suppressed \(complaint" "$(pol_ask RCPT:a@shop.test:y@later.test)"
 expect "one log line per non-DUNNO, Postfix style" \
     "NOQUEUE: policy=suppressed rcpt=<bad@naver.com> group=default reason=userunknown since=2025-12-29" "$(cat "$POL_LOG")"
 out=$(pol_ask RCPT:a@shop.test:bad@naver.com:4F1A2B3C)

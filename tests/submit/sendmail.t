@@ -60,7 +60,7 @@ printf 'Subject: one %s\n\nline 1\n.\n.dot-start line\nend\n' "$m" |
     $SUBMIT -bm -odi -oem -i -f app@shop.example -- one@naver.com two@daum.net 2>"$W/1.err"
 eq "args: exit 0" "$?" 0
 lab_wait_queue_empty 20 || nok "queue drained"
-lab_wait_for 10 mx_ge 2
+lab_wait_for 10 mx_has two@daum.net
 f=$(mx_file one@naver.com)
 [ -n "$f" ] && ok "args: one@naver.com received" || nok "args: one@naver.com not received"
 [ -n "$(mx_file two@daum.net)" ] && ok "args: two@daum.net received" || nok "args: two@daum.net not received"
@@ -82,7 +82,7 @@ EOT
 $SUBMIT -t -oi -r app@shop.example <"$W/2.msg" 2>"$W/2.err"
 eq "-t: exit 0" "$?" 0
 lab_wait_queue_empty 20
-lab_wait_for 10 mx_ge $((before + 5))
+lab_wait_for 10 mx_has hidden@gmail.com
 for r in to1@naver.com to2@naver.com cc1@daum.net cc2@daum.net hidden@gmail.com; do
     [ -n "$(mx_file $r)" ] && ok "-t: $r received" || nok "-t: $r not received"
 done

@@ -1,0 +1,147 @@
+#!/bin/bash
+# timeout: 180
+#
+# e2e.t - end-to-end acceptance run of the whole postbulk stack, with faults
+#
+# A private Postfix wired by "postbulk-conf apply", postbulk-policyd,
+# postbulk-milter, the bounce pipe and the outcome follower (tests/e2e/
+# stack.sh) send a campaign (E2E_ROWS rows, default 2,000; "make e2e" runs
+# 20,000) over six destination groups with limits to the fake portal MX,
+# while policyd, the milter and one bounce-pipe run are killed with
+# SIGKILL (and restarted as systemd would) and Postfix is stopped and
+# started. Then (check_e2e.py):
+#  - per group, the most simultaneous sessions at the MX <= the group's
+#    concurrency limit, and the most messages in any time-base window <=
+#    its rate (+ the bucket depth policyd_rate_burst);
+#  - every valid row delivered exactly once, nobody else; every delivered
+#    message in a sample DKIM-valid (rsa-sha256 + ed25519-sha256, dkimpy
+#    with keys from a local dnsfunc) and merged right;
+#  - unknown users: status 5 userunknown and suppressed, no bounce lost;
+#    a second campaign to the same list skips exactly them (status 4);
+#  - the throttling portal (nate.com: 421 after 30 messages in 5 s) put
+#    its group in backoff (row in backoff.db) and still got all its mail;
+#  - "postbulk export" has one row per list row that reached Postfix
+#    (invalid and duplicate rows are in submit's report: status 3 and 4);
+#  - "postbulk db verify" is clean.
+# The time base is short (policyd_time_base = 2s: a "minute" of the rate
+# table lasts 2 s) so that the run fits in the make check budget.
+
+set -u
+top=${POSTBULK_TOP:?run through tests/run-tests}
+E=$top/tests/e2e
+ROWS=${E2E_ROWS:-2000}
+TB=${E2E_TIME_BASE:-2}
+BURST=${E2E_BURST:-10}
+PY=/usr/bin/python3
+export STACK_TIME_BASE=${TB}s
+export STACK_EXTRA_CF="policyd_rate_burst = $BURST"
+. "$E/stack.sh"
+
+fails=0
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
+now() { echo "${EPOCHREALTIME/./}" | cut -c1-13; }   # ms
+T0=$(now)
+el() { echo "$(( ($(now) - T0) / 1000 ))s"; }
+
+[ "$(id -u)" = 0 ] || { echo "skipped: needs root (private Postfix)"; exit 77; }
+
+# Six groups; nate.com throttles (30 per 5 s, then 421).
+DEST=$(mktemp /tmp/e2e-dest.XXXXXX) MXC=$(mktemp /tmp/e2e-mx.XXXXXX)
+lab_on_exit "rm -f '$DEST' '$MXC'"
+stack_default_dest "$DEST"
+cat >"$MXC" <<'EOF'
+[default]
+reject_users = nouser*
+[naver.com]
+group = naver
+[daum.net]
+group = kakao
+[hanmail.net]
+group = kakao
+[kakao.com]
+group = kakao
+[gmail.com]
+group = gmail
+[nate.com]
+group = nate
+throttle_per_minute = 30
+throttle_window = 5
+throttle_reply = 421 4.7.0 nate.com: too many messages from your IP, try again later
+[hotmail.com]
+group = outlook
+[yahoo.co.kr]
+group = yahoo
+EOF
+stack_start "$DEST" "$MXC" || { nok "the stack starts"; exit 1; }
+ok "stack up: fake MX, Postfix (postbulk-conf apply), policyd, milter, follower ($(el))"
+W=$STACK/w
+mkdir -p "$W"; chown "$STACK_USER" "$STACK/out" "$W"
+"$PY" "$E/gen_list.py" "$ROWS" 2026 "$W" || { nok "list generated"; exit 1; }
+n_deliv=$(awk -F'\t' '$3=="delivered"' "$W/expect.tsv" | wc -l)
+n_bounce=$(awk -F'\t' '$3=="bounce"' "$W/expect.tsv" | wc -l)
+n_nate=$(awk -F'\t' '$3=="delivered" && $4=="nate"' "$W/expect.tsv" | wc -l)
+echo "# list: $ROWS rows, $n_deliv deliverable, $n_bounce unknown users, nate.com $n_nate"
+
+# ---- campaign 1 with faults
+"$PY" "$E/killrun.py" "$LAB_MASTER_PID" "$STACK_BIN_BOUNCE" 90 "$W/killed-bounce" &
+killer=$!
+lab_on_exit "kill $killer 2>/dev/null"
+lab_bg stack_campaign c1 "$W/list.csv"
+camp=$LAB_BG_PID
+mx_ge() { [ "$(lab_mx_count)" -ge "$1" ]; }
+at() { lab_wait_for 120 mx_ge $(( n_deliv * $1 / 100 )); }
+
+at 10; stack_restart policyd && ok "kill -9 policyd at $(lab_mx_count) delivered, restarted ($(el))" || nok "policyd restart"
+at 25; stack_restart milter && ok "kill -9 milter at $(lab_mx_count) delivered, restarted ($(el))" || nok "milter restart"
+at 40; stack_postfix_restart && ok "postfix stop + start at $(lab_mx_count) delivered ($(el))" || nok "postfix restart"
+at 55; stack_restart follower && ok "kill -9 outcome follower at $(lab_mx_count) delivered, restarted ($(el))" || nok "follower restart"
+wait "$camp"; rc=$?
+check "campaign 1: postbulk-submit exit 0 ($(cat "$STACK/out/c1.summary"))" [ $rc = 0 ]
+[ -s "$STACK/out/c1.err" ] && sed 's/^/# submit: /' "$STACK/out/c1.err" | head -5
+
+# The bounce-pipe run killed (the poller ran since the start).
+wait "$killer"; krc=$?
+check "kill -9 of a running postbulk-bounce (pipe) ${krc:+pid $(cat "$W/killed-bounce" 2>/dev/null)}" [ $krc = 0 ]
+[ $krc = 0 ] && echo "# maillog: $(grep -m1 'pb_bounce.*signal' "$LAB_MAILLOG" | sed 's/.*: //' | cut -c1-120)"
+
+# Outcomes: every deliverable row at the MX, queue empty, no record left at 0.
+lab_wait_for 90 mx_ge "$n_deliv" || nok "fake MX has $n_deliv messages (has $(lab_mx_count))"
+lab_wait_queue_empty 60 || nok "Postfix queue drained"
+settled() { [ "$(stack_queued_count c1)" = 0 ]; }
+lab_wait_for 30 settled || nok "campaign 1: no record left in status 0 ($(stack_queued_count c1) left)"
+ok "campaign 1 delivered and settled ($(el))"
+stack_cli status c1 | sed 's/^/# /'
+
+# Backoff of the throttling portal.
+thr=$(lab_mx_stat group:nate throttled)
+check "nate.com throttled us ($thr refusals with 421)" [ "${thr:-0}" -gt 0 ]
+bo=$(stack_as db5.3_dump -p -h "$STACK/db" backoff.db 2>/dev/null | grep -c '^ nate')
+check "backoff row for group nate in backoff.db" [ "${bo:-0}" -ge 1 ]
+check "policyd applied the backoff to nate (log: policy=backoff group=nate)" grep -q 'policy=backoff group=nate' "$LAB/log/policyd.log"
+check "nate.com still received all its $n_nate messages" [ "$(lab_mx_count nate.com)" -ge "$n_nate" ]
+
+stack_cli export --campaign c1 -o "$STACK/out/c1-export.csv" || nok "postbulk export"
+stack_cli suppress export >"$W/suppressed.txt" || nok "postbulk suppress export"
+
+# ---- campaign 2: the same list; the unknown users must be skipped.
+lab_bg stack_campaign c2 "$W/list.csv"
+wait "$LAB_BG_PID"
+check "campaign 2: postbulk-submit exit 0 ($(cat "$STACK/out/c2.summary"))" [ $? = 0 ]
+lab_wait_for 90 mx_ge $(( 2 * n_deliv )) || nok "fake MX has both campaigns ($(lab_mx_count) of $((2 * n_deliv)))"
+lab_wait_queue_empty 60 || nok "Postfix queue drained after campaign 2"
+ok "campaign 2 delivered ($(el))"
+
+"$PY" "$E/check_e2e.py" --expect "$W/expect.tsv" --mx "$LAB_MX_DIR" --dest "$STACK/destinations.cf" \
+    --time-base "$TB" --burst "$BURST" --keytable "$STACK_KEYTABLE" \
+    --campaign1 c1 --report1 "$STACK/out/c1.csv" --export1 "$STACK/out/c1-export.csv" \
+    --campaign2 c2 --report2 "$STACK/out/c2.csv" --suppressed "$W/suppressed.txt" \
+    --dkim-sample "${E2E_DKIM_SAMPLE:-300}" || fails=$((fails + 1))
+
+out=$(stack_cli db verify 2>&1); vrc=$?
+if [ $vrc != 0 ]; then sleep 1; out=$(stack_cli db verify 2>&1); vrc=$?; fi
+check "postbulk db verify clean" [ $vrc = 0 ]
+[ $vrc = 0 ] || echo "$out" | sed 's/^/# /' | head -10
+echo "# total $(el)"
+[ $fails = 0 ]
