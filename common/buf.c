@@ -63,6 +63,8 @@ void    buf_truncate(BUF *b, size_t len)
 
 void    buf_append(BUF *b, const void *data, size_t len)
 {
+    if (len == 0)				/* data may be NULL then */
+	return;
     buf_space(b, len);
     memcpy(b->data + b->len, data, len);
     b->len += len;

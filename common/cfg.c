@@ -434,17 +434,31 @@ int     cfg_apply(CFG *cfg, const CFG_PARAM *table, BUF *why)
 int     cfg_check_unknown(CFG *cfg, const char *prefix, const CFG_PARAM *table,
 			          BUF *why)
 {
+    return (cfg_check_unknown2(cfg, prefix, table, 0, why));
+}
+
+/* cfg_in_table - is name declared in table (which may be NULL)? */
+
+static int cfg_in_table(const CFG_PARAM *table, const char *name)
+{
+    for (const CFG_PARAM *p = table; p && p->name; p++)
+	if (strcmp(p->name, name) == 0)
+	    return (1);
+    return (0);
+}
+
+/* cfg_check_unknown2 - the same, with a second table of known names */
+
+int     cfg_check_unknown2(CFG *cfg, const char *prefix, const CFG_PARAM *table,
+			           const CFG_PARAM *also, BUF *why)
+{
     size_t  plen = strlen(prefix);
 
     for (size_t i = 0; i < cfg->count; i++) {
-	const CFG_PARAM *p;
-
 	if (strncmp(cfg->ent[i].name, prefix, plen) != 0)
 	    continue;
-	for (p = table; p->name; p++)
-	    if (strcmp(p->name, cfg->ent[i].name) == 0)
-		break;
-	if (p->name == 0) {
+	if (!cfg_in_table(table, cfg->ent[i].name)
+	    && !cfg_in_table(also, cfg->ent[i].name)) {
 	    buf_sprintf(why, "%s, line %d: unknown parameter %s",
 			cfg->path, cfg->ent[i].line, cfg->ent[i].name);
 	    return (-1);

@@ -12,6 +12,9 @@
  *	int cfg_apply(CFG *cfg, const CFG_PARAM *table, BUF *why);
  *	int cfg_check_unknown(CFG *cfg, const char *prefix,
  *			      const CFG_PARAM *table, BUF *why);
+ *	int cfg_check_unknown2(CFG *cfg, const char *prefix,
+ *			       const CFG_PARAM *table, const CFG_PARAM *also,
+ *			       BUF *why);
  *	void cfg_free(CFG *cfg);
  *	const char *cfg_default_path(void);
  *	void cfg_print(const CFG_PARAM *table, FILE *fp);
@@ -25,7 +28,10 @@
  *	cfg_apply() sets each parameter of a table: from the file when
  *	present, else from its default. Values are checked for their
  *	kind and range. cfg_check_unknown() reports names in the file
- *	that start with prefix but are not in table (typos).
+ *	that start with prefix but are not in table (typos);
+ *	cfg_check_unknown2() also accepts the names of a second table
+ *	(params_load passes the shared one, so "bounce_domain" is no typo
+ *	for the "bounce_" program).
  *
  *	cfg_default_path() is $POSTBULK_CONFIG or /etc/postbulk/postbulk.cf.
  *	cfg_load(path) of a missing file returns an empty CFG when path
@@ -63,6 +69,8 @@ int     cfg_line(CFG *, const char *);
 const char *cfg_path(CFG *);
 int     cfg_apply(CFG *, const CFG_PARAM *, BUF *);
 int     cfg_check_unknown(CFG *, const char *, const CFG_PARAM *, BUF *);
+int     cfg_check_unknown2(CFG *, const char *, const CFG_PARAM *,
+			           const CFG_PARAM *, BUF *);
 void    cfg_free(CFG *);
 const char *cfg_default_path(void);
 void    cfg_print(const CFG_PARAM *, FILE *);

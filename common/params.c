@@ -54,7 +54,8 @@ int     params_load(const char *path, const CFG_PARAM *own, const char *prefix,
 	return (-1);
     if (cfg_apply(cfg, params_common, why) < 0
 	|| (own && cfg_apply(cfg, own, why) < 0)
-	|| (own && prefix && cfg_check_unknown(cfg, prefix, own, why) < 0))
+	|| (own && prefix
+	    && cfg_check_unknown2(cfg, prefix, own, params_common, why) < 0))
 	ret = -1;
     cfg_free(cfg);
     return (ret);

@@ -99,6 +99,29 @@ static void dz_name(const char *name, const char *origin, BUF *out)
 	*p = tolower((unsigned char) *p);
 }
 
+/* dz_name_ok - a host name libspf2 can store: LDH labels (and "_", "*") */
+
+static int dz_name_ok(const char *name)
+{
+    size_t  len = strlen(name), label = 0;
+
+    if (len == 0 || len > 253 || name[0] == '.')
+	return (0);
+    for (const char *cp = name; *cp; cp++) {
+	if (*cp == '.') {
+	    if (label == 0)
+		return (0);			/* empty label */
+	    label = 0;
+	} else if (isalnum((unsigned char) *cp) || *cp == '-' || *cp == '_' || *cp == '*') {
+	    if (++label > 63)
+		return (0);
+	} else {
+	    return (0);
+	}
+    }
+    return (1);
+}
+
 /* dz_strip - drop a comment outside quotes and the line end */
 
 static void dz_strip(char *line, int *depth)
@@ -148,7 +171,7 @@ static int dz_record(SPF_dns_server_t *zone, const char *rec, int owner_blank,
 	    goto out;
 	}
 	dz_name(buf_str(tok), "", origin);
-	if (buf_len(origin) == 0 || buf_str(tok)[buf_len(tok) - 1] != '.') {
+	if (!dz_name_ok(buf_str(origin)) || buf_str(tok)[buf_len(tok) - 1] != '.') {
 	    ret = dz_err(why, path, line, "$ORIGIN must be absolute (end in \".\")");
 	    goto out;
 	}
@@ -175,6 +198,10 @@ static int dz_record(SPF_dns_server_t *zone, const char *rec, int owner_blank,
 	    ret = dz_err(why, path, line, "%s: no record type", buf_str(name));
 	    goto out;
 	}
+    }
+    if (!dz_name_ok(buf_str(name))) {
+	ret = dz_err(why, path, line, "bad owner name \"%s\"", buf_str(name));
+	goto out;
     }
     /* Optional TTL and class. */
     if (isdigit((unsigned char) buf_str(tok)[0]) && dz_token(&cp, tok, &q) <= 0) {
@@ -248,6 +275,12 @@ static int dz_record(SPF_dns_server_t *zone, const char *rec, int owner_blank,
 	    BUF    *host = buf_alloc(256);
 
 	    dz_name(buf_str(tok), buf_str(origin), host);
+	    if (!dz_name_ok(buf_str(host))) {
+		ret = dz_err(why, path, line, "%s: bad host name \"%s\"", buf_str(name),
+			     buf_str(host));
+		buf_free(host);
+		goto out;
+	    }
 	    /* libspf2 skips leading digits of MX data (its "PREF HOST"). */
 	    buf_sprintf(data, "%s%s", type == ns_t_mx ? "0 " : "", buf_str(host));
 	    buf_free(host);

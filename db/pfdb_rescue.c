@@ -96,7 +96,7 @@ static void pfdb_rescue_install(void)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = pfdb_rescue_handler;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_NODEFER;			/* leave no blocked mask behind */
+    sa.sa_flags = SA_NODEFER | SA_RESTART;	/* no blocked mask left; no EINTR */
     if (sigaction(PFDB_RESCUE_SIG, &sa, 0) == 0)
 	pfdb_rescue_ok = 1;
 }

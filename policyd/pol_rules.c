@@ -223,7 +223,10 @@ static const char *r_safe(const char *s, char *buf, size_t len)
 
 static const char *r_queue_id(const POL_REQUEST *req)
 {
-    return (*req->queue_id ? req->queue_id : "NOQUEUE");
+    static char buf[64];
+
+    return (*req->queue_id ? log_quote(req->queue_id, buf, sizeof(buf)) :
+	    "NOQUEUE");
 }
 
 /* r_sender_domain - the domain judged by the reputation guard */
@@ -263,9 +266,13 @@ static const char *r_sender_domain(POL_RULES *r, const POL_REQUEST *req,
     }
     if ((dom = addr_domain(req->sender)) == 0 || *dom == 0)
 	return (0);
+    /* It goes into a reply and a log line: printable ASCII only. */
     buf_reset(r->value);
-    for (; *dom; dom++)
+    for (; *dom; dom++) {
+	if (*dom <= ' ' || *dom >= 0x7f || *dom == '>')
+	    return (0);
 	buf_putc(r->value, (*dom >= 'A' && *dom <= 'Z') ? *dom + 'a' - 'A' : *dom);
+    }
     return (buf_str(r->value));
 }
 

@@ -16,6 +16,7 @@
 
 char   *var_conf_listener;
 long    var_conf_listener_procs;
+long    var_conf_listener_errors;
 char   *var_conf_milter_action;
 char   *var_conf_bounce_service;
 char   *var_conf_bounce_command;
@@ -32,6 +33,8 @@ const CFG_PARAM conf_params[] = {
     "address:port of the postbulk submission smtpd listener (loopback only)"},
     {VAR_CONF_LISTENER_PROCS, CFG_INT, DEF_CONF_LISTENER_PROCS, &var_conf_listener_procs, 1, 1000,
     "master.cf process limit of the submission listener"},
+    {VAR_CONF_LISTENER_ERRORS, CFG_INT, DEF_CONF_LISTENER_ERRORS, &var_conf_listener_errors, 1, 1000000,
+    "errors (deferred RCPTs, 4xx) after which the listener hangs up; the client reconnects"},
     {VAR_CONF_MILTER_ACTION, CFG_STR, DEF_CONF_MILTER_ACTION, &var_conf_milter_action, 0, 0,
     "Postfix milter_default_action when the milter is unreachable"},
     {VAR_CONF_BOUNCE_SERVICE, CFG_STR, DEF_CONF_BOUNCE_SERVICE, &var_conf_bounce_service, 0, 0,

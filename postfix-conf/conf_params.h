@@ -22,6 +22,10 @@ extern char *var_conf_listener;
 #define DEF_CONF_LISTENER_PROCS	"20"
 extern long var_conf_listener_procs;
 
+#define VAR_CONF_LISTENER_ERRORS	"conf_listener_hard_error_limit"
+#define DEF_CONF_LISTENER_ERRORS	"1000"
+extern long var_conf_listener_errors;
+
 #define VAR_CONF_MILTER_ACTION	"conf_milter_default_action"
 #define DEF_CONF_MILTER_ACTION	"tempfail"
 extern char *var_conf_milter_action;

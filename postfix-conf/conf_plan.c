@@ -386,6 +386,18 @@ int     main(int argc, char **argv)
 	    {"smtpd_recipient_restrictions", "$postbulk_recipient_restrictions"},
 	    {"smtpd_milters", "$postbulk_milter"},
 	    {"milter_macro_daemon_name", "postbulk"},
+
+	    /*
+	     * A bulk client retries recipients that policyd deferred on the
+	     * same session: smtpd must neither sleep nor hang up after its
+	     * usual 10/20 errors (postbulk-policyd(8)). The hard limit stays
+	     * finite: a session whose milter died answers 451 to every MAIL
+	     * (Postfix connects milters once per session), and hanging up
+	     * makes the client reconnect to a fresh one.
+	     */
+	    {"smtpd_error_sleep_time", "0"},
+	    {"smtpd_soft_error_limit", "100000"},
+	    {"smtpd_junk_command_limit", "100000"},
 	    {0, 0},
 	};
 
@@ -393,6 +405,8 @@ int     main(int argc, char **argv)
 	    buf_sprintf(b, "%s/inet/%s", var_conf_listener, opts[i][0]);
 	    conf_emit("option", buf_str(b), opts[i][1]);
 	}
+	buf_sprintf(b, "%s/inet/smtpd_hard_error_limit", var_conf_listener);
+	conf_emitf("option", buf_str(b), "%ld", var_conf_listener_errors);
     }
 
     /* One transport per destination group. */

@@ -22,7 +22,8 @@ postfix-conf/postbulk-doctor: db/doctor_main.o $(DOCTOR_OBJS) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lspf2
 
 # The sample postbulk.cf is generated from every program's parameter table
-# (tests/conf/params.t keeps postfix-conf/postbulk.cf up to date).
+# at build time, so it always lists every parameter (tests/conf/params.t
+# checks it); it is also committed, for readers of the repository.
 TEST_PROGS += postfix-conf/conf_sample
 CLEAN	+= postfix-conf/conf_sample postfix-conf/conf_sample.o
 postfix-conf/conf_sample.o: CFLAGS += -Ipostfix-conf
@@ -30,6 +31,10 @@ postfix-conf/conf_sample: postfix-conf/conf_sample.o postfix-conf/conf_params.o 
 		policyd/pol_params.o milter/mlt_params.o bounce-pipe/bp_params.o \
 		submit/sub_params.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build: postfix-conf/postbulk.cf
+postfix-conf/postbulk.cf: postfix-conf/conf_sample
+	postfix-conf/conf_sample >$@.tmp && mv -f $@.tmp $@
 
 # systemd units, installed with "make install" (paths follow PREFIX).
 SYSTEMDDIR ?= /etc/systemd/system

@@ -31,7 +31,7 @@ top=${POSTBULK_TOP:?run through tests/run-tests}
 E=$top/tests/e2e
 ROWS=${E2E_ROWS:-2000}
 TB=${E2E_TIME_BASE:-2}
-BURST=${E2E_BURST:-10}
+BURST=${E2E_BURST:-20}
 PY=/usr/bin/python3
 export STACK_TIME_BASE=${TB}s
 export STACK_EXTRA_CF="policyd_rate_burst = $BURST"
@@ -87,7 +87,7 @@ echo "# list: $ROWS rows, $n_deliv deliverable, $n_bounce unknown users, nate.co
 # ---- campaign 1 with faults
 "$PY" "$E/killrun.py" "$LAB_MASTER_PID" "$STACK_BIN_BOUNCE" 90 "$W/killed-bounce" &
 killer=$!
-lab_on_exit "kill $killer 2>/dev/null"
+lab_on_exit "kill $killer 2>/dev/null || :"
 lab_bg stack_campaign c1 "$W/list.csv"
 camp=$LAB_BG_PID
 mx_ge() { [ "$(lab_mx_count)" -ge "$1" ]; }
@@ -104,7 +104,7 @@ check "campaign 1: postbulk-submit exit 0 ($(cat "$STACK/out/c1.summary"))" [ $r
 # The bounce-pipe run killed (the poller ran since the start).
 wait "$killer"; krc=$?
 check "kill -9 of a running postbulk-bounce (pipe) ${krc:+pid $(cat "$W/killed-bounce" 2>/dev/null)}" [ $krc = 0 ]
-[ $krc = 0 ] && echo "# maillog: $(grep -m1 'pb_bounce.*signal' "$LAB_MAILLOG" | sed 's/.*: //' | cut -c1-120)"
+[ $krc = 0 ] && echo "# maillog: $(grep -m1 'relay=pb_bounce.*signal' "$LAB_MAILLOG" | sed 's/.*status=//' | cut -c1-120)"
 
 # Outcomes: every deliverable row at the MX, queue empty, no record left at 0.
 lab_wait_for 90 mx_ge "$n_deliv" || nok "fake MX has $n_deliv messages (has $(lab_mx_count))"
@@ -126,6 +126,11 @@ stack_cli export --campaign c1 -o "$STACK/out/c1-export.csv" || nok "postbulk ex
 stack_cli suppress export >"$W/suppressed.txt" || nok "postbulk suppress export"
 
 # ---- campaign 2: the same list; the unknown users must be skipped.
+# Its rates are lifted (SIGHUP with a table without rates) to fit the
+# time budget: what is checked here is the suppression, not the rate.
+sed -i 's/^rate_per_minute = .*/rate_per_minute = 0/' "$STACK/destinations.cf"
+kill -HUP "$STACK_PID_policyd"
+lab_wait_for 5 grep -q 'reloaded:' "$LAB/log/policyd.log"
 lab_bg stack_campaign c2 "$W/list.csv"
 wait "$LAB_BG_PID"
 check "campaign 2: postbulk-submit exit 0 ($(cat "$STACK/out/c2.summary"))" [ $? = 0 ]

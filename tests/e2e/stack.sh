@@ -303,11 +303,15 @@ stack_start() {
         { _stack_err "postbulk-conf apply failed: $out"; return 1; }
     # Work-around (reported): postbulk-conf does not yet give its listener
     # the error limits postbulk-policyd(8) asks for; without them smtpd
-    # sleeps 1 s per deferred RCPT after 10 and hangs up after 20.
+    # sleeps 1 s per deferred RCPT after 10 and hangs up after 20. The hard
+    # limit stays finite on purpose: an smtpd session whose milter died
+    # answers every later MAIL with 451 (Postfix reconnects milters only
+    # per session) and postbulk-submit retries on the same session; after
+    # STACK_HARD_ERROR_LIMIT errors smtpd hangs up and submit reconnects.
     postconf -c "$LAB_ETC" -P \
         "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_error_sleep_time=0" \
         "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_soft_error_limit=100000" \
-        "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_hard_error_limit=100000" \
+        "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_hard_error_limit=${STACK_HARD_ERROR_LIMIT:-200}" \
         "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_junk_command_limit=100000" ||
         { _stack_err "postconf -P on the listener failed"; return 1; }
     lab_reload || return 1

@@ -22,7 +22,7 @@ DESCRIPTION
                        DIR/index.jsonl       one JSON line per message, append-only:
                                              n, file, time, session, helo, mail_from,
                                              mail_options, rcpts, rcpt_options,
-                                             domains, size
+                                             domains, size (groups if any)
                        DIR/stats.json        statistics, rewritten (atomic rename)
                                              after every change (coalesced to
                                              one write per 10 ms under load)
@@ -43,7 +43,7 @@ DESCRIPTION
       messages        messages accepted (DATA 250) with a recipient there
       rcpts_accepted  recipients accepted (RCPT 250)
       rcpts_rejected  recipients refused at RCPT, and "replies": count per reply code
-      throttled       replies given because the throttle limit was reached
+      throttled       refusals because of throttle_per_minute or max_sessions
       max_per_60s, max_per_10s
                       most accepted messages in any sliding 60 s / 10 s window
       first_time, last_time  of accepted messages (epoch seconds)

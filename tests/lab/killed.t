@@ -95,10 +95,15 @@ kill -TERM "${cpid[TERM2]}"; kill -TERM "${cpid[TERM2]}"
 kill -TERM "${cpid[KILLMID]}"
 lab_wait_for 10 test -s "$work/KILLMID.cleaning" || nok "KILLMID: clean-up did not start"
 kill -KILL "${cpid[KILLMID]}"
-kill "$(cat "$work/KILLMID.cleaning")" 2>/dev/null	# the slow on-exit command's sleep
+# The slow on-exit command's sleep was started by the trap: SIGTERM must
+# still work on it (the trap must not leave INT/TERM ignored for children).
+slow=$(cat "$work/KILLMID.cleaning")
+kill -TERM "$slow" 2>/dev/null
+dead() { ! lab_alive "$1"; }
+if lab_wait_for 3 dead "$slow"; then ok "a process started during clean-up obeys SIGTERM"
+else nok "a process started during clean-up ignores SIGTERM"; kill -KILL "$slow"; fi
 declare -A want=([TERM]=143 [TERM2]=143 [INT]=130 [KILL]=137 [KILLMID]=137 [FAIL]=1)
 for sig in $all; do
-    dead() { ! lab_alive "$1"; }
     if lab_wait_for 15 dead "${cpid[$sig]}"; then
         wait "${cpid[$sig]}"
         rc=$?

@@ -69,6 +69,7 @@ pol_stop
 # The rules alone, in-process (no socket round trip), all rules on.
 dec=$("$top/policyd/pol_unit_test" decide "$POL_CF" 300000 "$sender") || exit 1
 echo "policyd-rules-in-process $dec"
+pol_fix_owner
 # Reference on the same machine and load: every rule off (protocol + event
 # loop only), 4 connections.
 pol_cf 'policyd_suppression_check = no' 'policyd_duplicate_check = no' \

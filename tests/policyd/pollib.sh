@@ -70,12 +70,14 @@ pol_fix_owner() {
 }
 
 pol_start() {
+    local before
     pol_fix_owner
+    before=$(grep -c 'started:' "$POL_LOG" 2>/dev/null)
     POSTBULK_FAKE_TIME=${POL_FAKE-$POL_CLOCK} "$POL_BIN" -c "$POL_CF" -d "${POL_USER_OPT[@]}" \
         "$@" >>"$POL_LOG" 2>&1 &
     POL_PID=$!
     for _ in $(seq 1 100); do
-        [ -S "$POL_SOCK" ] && grep -q 'started:' "$POL_LOG" && return 0
+        [ -S "$POL_SOCK" ] && [ "$(grep -c 'started:' "$POL_LOG")" -gt "${before:-0}" ] && return 0
         kill -0 "$POL_PID" 2>/dev/null || break
         sleep 0.05
     done

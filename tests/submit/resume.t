@@ -80,7 +80,7 @@ lab_wait_queue_empty 30
 # --- rerun with the same name: only the rest
 $SUBMIT "${args[@]}" >"$W/out2" 2>"$W/err2"
 eq "rerun exit status" "$?" 0
-cat "$W/out2"
+cat "$W/out2"; sed "s/^/# err2: /" "$W/err2"
 earlier=$(field earlier "$W/out2")
 eq "rerun skips the rows done before the kill" "$earlier" "$d1"
 eq "rerun resends exactly the uncertain rows as such" "$(field resent_uncertain "$W/out2")" "$unc"
