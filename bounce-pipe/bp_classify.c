@@ -23,6 +23,7 @@
 #include "bp_arf.h"
 #include "bp_scrape.h"
 #include "bp_reason.h"
+#include "bp_engine.h"
 #include "bp_classify.h"
 
 /* bp_rx_search - one-shot caseless regex test with a cached pattern */
@@ -166,6 +167,7 @@ static void bp_complete(BP_MIME *m, BP_REPORT *rep, BP_RCPT *r, const char *cons
 	bp_strlcpy(r->command, tmp.command, sizeof(r->command));
     }
     bp_scrape_facts(buf_str(r->diag), r);
+    bp_engine_facts(m->headers, buf_str(m->dsn), r);
     bp_reason_classify(r);
     buf_free(seg);
 }

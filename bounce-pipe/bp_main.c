@@ -24,6 +24,7 @@
 #include "params.h"
 
 #include "bp_report.h"
+#include "bp_reason.h"
 #include "bp_classify.h"
 #include "bp_params.h"
 #include "bp_pipe.h"
@@ -62,6 +63,10 @@ static int bp_classify_files(int argc, char **argv)
 {
     BUF    *data = buf_alloc(65536), *why = buf_alloc(128);
     int     i, j, status = 0;
+    int     facts = getenv("POSTBULK_BOUNCE_FACTS") != 0;
+
+    /* JIT compilation pays off from a few messages on. */
+    bp_use_jit = (argc > 4);
 
     for (i = 0; i < argc; i++) {
 	BP_REPORT *rep;
@@ -82,6 +87,11 @@ static int bp_classify_files(int argc, char **argv)
 
 	    printf("%s\t%s\t%s\t%s\t%d\n", argv[i], buf_str(r->addr), r->status,
 		   r->reason, r->hard);
+	    if (facts)
+		fprintf(stderr, "%s: facts: reply=%s action=%s diagtype=%s "
+			"command=%s hint=%s rhost=%s diag=%.300s\n", argv[i], r->reply,
+			r->action, r->diagtype, r->command, r->hint, buf_str(r->rhost),
+			buf_str(r->diag));
 	}
 	bp_report_free(rep);
     }
@@ -148,7 +158,7 @@ int     main(int argc, char **argv)
     }
     log_init("postbulk-bounce", flags);
     why = buf_alloc(128);
-    if (params_load(config, bp_params, 0, why) < 0)
+    if (params_load(config, bp_params, "bounce_", why) < 0)
 	/* Pipe mode: defer, so that a config typo loses no bounce. */
 	log_fatal_status(maillog ? EX_CONFIG : EX_TEMPFAIL, "%s", buf_str(why));
     if (maillog) {

@@ -73,6 +73,12 @@ static pcre2_code **bp_rx_extra;
 static pcre2_code **bp_rx_engine;
 static pcre2_match_data *bp_md;
 
+/*
+ * JIT compilation pays off only when a pattern runs many times: a pipe
+ * process classifies one message, --classify over many files sets it.
+ */
+int     bp_use_jit;
+
 /* bp_compile - compile one pattern, panic on a bad built-in one */
 
 static pcre2_code *bp_compile(const char *pat, uint32_t flags)
@@ -90,36 +96,28 @@ static pcre2_code *bp_compile(const char *pat, uint32_t flags)
 	log_panic("bp_reason: bad built-in pattern at %zu: %s: %.60s",
 		  (size_t) off, (char *) msg, pat);
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    if (bp_use_jit)
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return (re);
 }
 
-/* bp_reason_init - compile every table once */
+/* bp_reason_init - room for the compiled tables; patterns compile on use */
 
 static void bp_reason_init(void)
 {
-    int     n, i;
+    int     n;
 
     if (bp_md)
 	return;
     for (n = 0; bp_reason_sisimai[n].name; n++)
 	 /* void */ ;
     bp_rx_sisimai = xcalloc(n + 1, sizeof(*bp_rx_sisimai));
-    for (i = 0; i < n; i++)
-	if (bp_reason_sisimai[i].regex)
-	    bp_rx_sisimai[i] = bp_compile(bp_reason_sisimai[i].regex, PCRE2_EXTENDED);
     for (n = 0; bp_reason_extra[n].name; n++)
 	 /* void */ ;
     bp_rx_extra = xcalloc(n + 1, sizeof(*bp_rx_extra));
-    for (i = 0; i < n; i++)
-	if (bp_reason_extra[i].regex)
-	    bp_rx_extra[i] = bp_compile(bp_reason_extra[i].regex, PCRE2_EXTENDED);
     for (n = 0; bp_reason_engine[n].name; n++)
 	 /* void */ ;
     bp_rx_engine = xcalloc(n + 1, sizeof(*bp_rx_engine));
-    for (i = 0; i < n; i++)
-	if (bp_reason_engine[i].is_regex)
-	    bp_rx_engine[i] = bp_compile(bp_reason_engine[i].text, 0);
     bp_md = pcre2_match_data_create(8, NULL);
 }
 
@@ -132,7 +130,7 @@ static int bp_rx(pcre2_code *re, const char *text)
 
 /* bp_pat_match - one table entry against lowercase text */
 
-static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code *re, const char *text)
+static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code **re, const char *text)
 {
     const char *const *cp;
 
@@ -144,9 +142,11 @@ static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code *re, const char *text
 	for (cp = p->index; *cp; cp++)
 	    if (strstr(text, *cp))
 		return (1);
-    if (re && bp_rx(re, text))
-	return (1);
-    return (0);
+    if (p->regex == 0)
+	return (0);
+    if (*re == 0)
+	*re = bp_compile(p->regex, PCRE2_EXTENDED);
+    return (bp_rx(*re, text));
 }
 
 /* bp_reason_match - the patterns of one reason class */
@@ -160,11 +160,11 @@ int     bp_reason_match(const char *reason, const char *text)
 	return (0);
     for (i = 0; bp_reason_sisimai[i].name; i++)
 	if (strcmp(bp_reason_sisimai[i].name, reason) == 0
-	    && bp_pat_match(bp_reason_sisimai + i, bp_rx_sisimai[i], text))
+	    && bp_pat_match(bp_reason_sisimai + i, bp_rx_sisimai + i, text))
 	    return (1);
     for (i = 0; bp_reason_extra[i].name; i++)
 	if (strcmp(bp_reason_extra[i].name, reason) == 0
-	    && bp_pat_match(bp_reason_extra + i, bp_rx_extra[i], text))
+	    && bp_pat_match(bp_reason_extra + i, bp_rx_extra + i, text))
 	    return (1);
     return (0);
 }
@@ -203,7 +203,7 @@ static int bp_extra_match(const char *reason, const char *text)
     bp_reason_init();
     for (i = 0; bp_reason_extra[i].name; i++)
 	if (strcmp(bp_reason_extra[i].name, reason) == 0
-	    && bp_pat_match(bp_reason_extra + i, bp_rx_extra[i], text))
+	    && bp_pat_match(bp_reason_extra + i, bp_rx_extra + i, text))
 	    return (1);
     return (0);
 }
@@ -216,8 +216,12 @@ const char *bp_reason_phrase(const char *text)
 
     bp_reason_init();
     for (i = 0; bp_reason_engine[i].name; i++) {
-	if (bp_reason_engine[i].is_regex ? bp_rx(bp_rx_engine[i], text)
-	    : strstr(text, bp_reason_engine[i].text) != 0)
+	if (bp_reason_engine[i].is_regex) {
+	    if (bp_rx_engine[i] == 0)
+		bp_rx_engine[i] = bp_compile(bp_reason_engine[i].text, 0);
+	    if (bp_rx(bp_rx_engine[i], text))
+		return (bp_reason_engine[i].name);
+	} else if (strstr(text, bp_reason_engine[i].text) != 0)
 	    return (bp_reason_engine[i].name);
     }
     return (0);
@@ -360,7 +364,7 @@ static int bp_true(const char *e, const BP_RCPT *r, const char *lc)
 	    return (1);
 	}
 	/* Sisimai requires RCPT; a scraped bounce often names no command. */
-	if (strcmp(cmd, "RCPT") == 0 || (*cmd == 0 && strcmp(name, "filtered") != 0))
+	if (strcmp(cmd, "RCPT") == 0)
 	    return (bp_rm(e, lc));
 	return (0);
     }
@@ -431,6 +435,9 @@ static const char *bp_anotherone(const BP_RCPT *r, const char *lc)
      * "expired" only says the queue gave up; the reply usually says why
      * (DNS, connection, disk), and that is the better class.
      */
+    /* A 5.4.4 that the text says is a DNS failure (HostUnknown::true). */
+    if (strcmp(name, "hostunknown") == 0 && bp_rm("networkerror", lc))
+	return ("networkerror");
     if (*name && strcmp(name, "userunknown") != 0 && strcmp(name, "expired") != 0
 	&& !bp_in(name, bp_retry))
 	return (name);
@@ -450,7 +457,7 @@ static const char *bp_anotherone(const BP_RCPT *r, const char *lc)
     if (strncmp(r->status, "5.7", 3) == 0 || strncmp(r->status, "4.7", 3) == 0)
 	return ("securityerror");
     /* Postfix's own X-Postfix texts are network/DNS/user errors, not mailers. */
-    if (strcasecmp(r->diagtype, "X-UNIX") == 0)
+    if (strcasecmp(r->diagtype, "X-UNIX") == 0 && *name == 0)
 	return ("mailererror");
     if ((r->reply[0] == '4' || r->reply[0] == '5') && r->reply[1] == '0'
 	&& r->reply[2] >= '0' && r->reply[2] <= '7')
@@ -507,7 +514,7 @@ void    bp_reason_classify(BP_RCPT *r)
     bp_lowercase(buf_str(r->diag), lc);
     bp_unwrap(lc);
     bp_memo_n = 0;
-    if (r->reason[0] && !bp_in(r->reason, bp_retry))
+    if (r->reason[0] && (r->decided || !bp_in(r->reason, bp_retry)))
 	goto done;
     if (r->status[0] == '2') {
 	res = "delivered";

@@ -40,6 +40,10 @@
  *	sender (reputation, policy, rate, network), never the address.
  *	bp_reason_mailbox_soft(): a soft problem of the mailbox itself
  *	(mailboxfull, suspend, ...), counted toward suppression.
+ *
+ *	Patterns are compiled when first needed; bp_use_jit (default 0)
+ *	makes every module JIT-compile them too, worth it only when many
+ *	messages are classified by one process.
  */
 #include "bp_report.h"
 
@@ -69,5 +73,7 @@ int     bp_reason_hard(const char *, const char *, const char *);
 int     bp_reason_sender_side(const char *);
 int     bp_reason_mailbox_soft(const char *);
 void    bp_lowercase(const char *, BUF *);
+
+extern int bp_use_jit;			/* JIT-compile patterns (batch use) */
 
 #endif

@@ -64,7 +64,6 @@ static const char *const badreputation_index[] = {
     "has been temporarily rate limited due to ip reputation",
     "ip/domain reputation problems", "likely suspicious due to the very low reputation",
     "none/bad reputation",
-    "temporarily deferred due to unexpected volume or user complaints",
     "the sending mta's poor reputation", 0,
 };
 

@@ -35,6 +35,7 @@ typedef struct BP_RCPT {
     BUF    *rhost;			/* remote MTA */
     char    reason[32];			/* engine-decided, then final */
     char    hint[32];			/* reason of a fixed MTA text, weak */
+    int     decided;			/* reason from a provider/MTA table: final */
     int     hard;			/* suppress at once */
 } BP_RCPT;
 

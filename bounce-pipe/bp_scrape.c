@@ -33,7 +33,8 @@ static pcre2_code *bp_re(const char *pat)
 		       PCRE2_CASELESS | PCRE2_MULTILINE, &err, &off, NULL);
     if (re == 0)
 	log_panic("bp_scrape: bad built-in pattern at %zu", (size_t) off);
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    if (bp_use_jit)
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return (re);
 }
 

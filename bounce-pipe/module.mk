@@ -3,7 +3,8 @@
 BP_CLASSIFY_OBJS := bounce-pipe/bp_mime.o bounce-pipe/bp_report.o \
 	bounce-pipe/bp_dsn.o bounce-pipe/bp_arf.o bounce-pipe/bp_scrape.o \
 	bounce-pipe/bp_reason.o bounce-pipe/bp_reason_tab.o \
-	bounce-pipe/bp_reason_extra.o bounce-pipe/bp_classify.o
+	bounce-pipe/bp_reason_extra.o bounce-pipe/bp_engine.o bounce-pipe/bp_rhost.o \
+	bounce-pipe/bp_classify.o
 BP_CLASSIFY_LIB  := bounce-pipe/libbpclassify.a
 BP_MAIN_OBJS	 := bounce-pipe/bp_main.o bounce-pipe/bp_params.o \
 	bounce-pipe/bp_pipe.o bounce-pipe/bp_effects.o \

@@ -14,7 +14,8 @@
  *	default path, see cfg_default_path()), sets the shared parameters
  *	below and then the program's own table (may be NULL), and
  *	reports unknown names that start with own_prefix. Every
- *	parameter is documented in postfix-conf/PARAMS.
+ *	parameter is documented in the sample postfix-conf/postbulk.cf
+ *	(generated from the tables) and in its program's man page.
  * DIAGNOSTICS
  *	-1 with the file, line and reason in why.
  */

@@ -248,8 +248,10 @@ static int cli_supp_import(CLI_CTX *ctx, int argc, char **argv)
     FILE   *fp;
     CLI_IMPORT imp;
     BUF    *key, *why, *line;
+    char   *lbuf = 0;
+    size_t  lcap = 0;
     long    lineno = 0, bad = 0;
-    int     ch, ret = EX_OK;
+    int     ret = EX_OK;
 
     if (argc != 3)
 	cli_usage(ctx, "suppress import: need one FILE (\"-\" for standard input)");
@@ -270,17 +272,16 @@ static int cli_supp_import(CLI_CTX *ctx, int argc, char **argv)
     imp.reasons = xcalloc(PFDB_IMPORT_BATCH, sizeof(char *));
     for (;;) {
 	char   *addr, *reason;
-	int     nul = 0;
+	ssize_t len;
+	int     nul;
 
-	/* Read one line of any length, remembering NUL bytes. */
-	buf_reset(line);
-	while ((ch = getc(fp)) != EOF && ch != '\n') {
-	    if (ch == 0)
-		nul = 1;
-	    buf_putc(line, ch);
-	}
-	if (ch == EOF && buf_len(line) == 0)
+	if ((len = getline(&lbuf, &lcap, fp)) < 0)
 	    break;
+	if (len > 0 && lbuf[len - 1] == '\n')
+	    lbuf[--len] = 0;
+	nul = memchr(lbuf, 0, (size_t) len) != 0;
+	buf_reset(line);
+	buf_append(line, lbuf, (size_t) len);
 	lineno++;
 	addr = cli_trim(buf_str(line));
 	if (*addr == 0 || *addr == '#')
@@ -333,6 +334,7 @@ static int cli_supp_import(CLI_CTX *ctx, int argc, char **argv)
     printf("%s: %ld addresses imported, %ld bad lines\n", file, imp.imported, bad);
     free(imp.keys);
     free(imp.reasons);
+    free(lbuf);
     buf_free(key);
     buf_free(why);
     buf_free(line);

@@ -434,7 +434,7 @@ static void doc_dmarc(DOC *doc)
     BUF    *owner = buf_alloc(256);
     DOCTOR_RR *rr;
     char   *rec = 0, *p = 0, *adkim = 0, *aspf = 0;
-    int     n = 0, temp = 0, dkim_al, spf_al;
+    int     n = 0, temp = 0, dkim_al, spf_al, from_sp = 0;
     const char *org = doc_org(doc->domain);
 
     for (int pass = 0; pass < 2 && rec == 0 && !temp; pass++) {
@@ -465,6 +465,16 @@ static void doc_dmarc(DOC *doc)
 	goto out;
     }
     p = doc_dmarc_tag(rec, "p");
+    /* The organizational domain's record rules a subdomain with sp=. */
+    if (strcasecmp(buf_str(owner) + 7, doc->domain) != 0) {
+	char   *sp = doc_dmarc_tag(rec, "sp");
+
+	if (sp) {
+	    free(p);
+	    p = sp;
+	    from_sp = 1;
+	}
+    }
     adkim = doc_dmarc_tag(rec, "adkim");
     aspf = doc_dmarc_tag(rec, "aspf");
     if (p == 0 || (strcasecmp(p, "none") && strcasecmp(p, "quarantine")
@@ -479,8 +489,9 @@ static void doc_dmarc(DOC *doc)
     dkim_al = doc->dkim_ok && doc_aligned(doc->domain, doc->domain, adkim);
     spf_al = doc->spf_ok_bounce && doc_aligned(doc->domain, doc->bounce, aspf);
     if (dkim_al || spf_al) {
-		doc_line(doc, "PASS", "dmarc", "%s: p=%s; aligned: %s%s%s", buf_str(owner), p,
-		 dkim_al ? "dkim" : "", dkim_al && spf_al ? ", " : "", spf_al ? "spf" : "");
+	doc_line(doc, "PASS", "dmarc", "%s: %s=%s; aligned: %s%s%s", buf_str(owner),
+		 from_sp ? "sp" : "p", p, dkim_al ? "dkim" : "",
+		 dkim_al && spf_al ? ", " : "", spf_al ? "spf" : "");
 	if (strcasecmp(p, "none") == 0)
 	    doc_hint("(p=none only monitors; some portals want quarantine or reject for bulk senders)");
 	if (!spf_al && doc->spf_ok_bounce)

@@ -14,6 +14,11 @@
  *	unsigned pfdb_reopen_count(PFDB *db);
  *	unsigned long pfdb_deadlock_count(PFDB *db);
  * DESCRIPTION
+ *	pfdb_open() of a directory this process has open already returns
+ *	the same handle (reference counted; pfdb_close() closes at the last
+ *	reference): DB_REGISTER allows one environment handle per process.
+ *	The flags PFDB_RDONLY and PFDB_DURABLE must then match.
+ *
  *	pfdb_open() opens the Berkeley DB environment in dir with
  *	DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
  *	DB_INIT_MPOOL | DB_THREAD | DB_REGISTER | DB_RECOVER, the only
@@ -443,12 +448,22 @@ static void *pfdb_watchdog(void *arg)
     return (0);
 }
 
+/*
+ * Handles open in this process. DB_REGISTER allows one DB_ENV handle per
+ * process and environment ("BDB1528 DB_REGISTER limits processes to one
+ * open DB_ENV handle per environment"), so a second pfdb_open of the same
+ * directory shares the first handle (reference counted).
+ */
+static pthread_mutex_t pfdb_open_lock = PTHREAD_MUTEX_INITIALIZER;
+static PFDB *pfdb_open_list;
+
 /* pfdb_open - open or create the store in dir */
 
 PFDB   *pfdb_open(const char *dir, int flags, BUF *why)
 {
     struct stat st;
     PFDB   *db;
+    char   *real;
 
     if (dir == 0 || *dir == 0) {
 	buf_sprintf(why, "db directory not set (db_directory)");
@@ -478,8 +493,30 @@ PFDB   *pfdb_open(const char *dir, int flags, BUF *why)
 	return (0);
     }
     pthread_once(&pfdb_fault_once, pfdb_fault_init);
+    if ((real = realpath(dir, 0)) == 0)
+	real = xstrdup(dir);
+    pthread_mutex_lock(&pfdb_open_lock);
+    for (db = pfdb_open_list; db; db = db->next) {
+	if (db->pid == getpid() && strcmp(db->realdir, real) == 0) {
+	    if ((db->flags ^ flags) & (PFDB_RDONLY | PFDB_DURABLE)) {
+		pthread_mutex_unlock(&pfdb_open_lock);
+		buf_sprintf(why, "db directory %s: already open in this process "
+			    "with other PFDB_RDONLY/PFDB_DURABLE flags", dir);
+		free(real);
+		errno = EINVAL;
+		return (0);
+	    }
+	    db->refs++;
+	    pthread_mutex_unlock(&pfdb_open_lock);
+	    free(real);
+	    return (db);
+	}
+    }
     db = xcalloc(1, sizeof(*db));
     db->dir = xstrdup(dir);
+    db->realdir = real;
+    db->pid = getpid();
+    db->refs = 1;
     db->flags = flags;
     pthread_rwlock_init(&db->rwlock, 0);
     pthread_mutex_init(&db->wd_mutex, 0);
@@ -488,12 +525,17 @@ PFDB   *pfdb_open(const char *dir, int flags, BUF *why)
     if (pfdb_env_open(db, why) < 0) {
 	int     err = errno;
 
+	pthread_mutex_unlock(&pfdb_open_lock);
 	pthread_rwlock_destroy(&db->rwlock);
 	free(db->dir);
+	free(db->realdir);
 	free(db);
 	errno = err;
 	return (0);
     }
+    db->next = pfdb_open_list;
+    pfdb_open_list = db;
+    pthread_mutex_unlock(&pfdb_open_lock);
     if (!(flags & PFDB_NOTHREAD)) {
 	pfdb_rescue_init();
 	if (pthread_create(&db->watchdog, 0, pfdb_watchdog, db) == 0)
@@ -506,8 +548,22 @@ PFDB   *pfdb_open(const char *dir, int flags, BUF *why)
 
 void    pfdb_close(PFDB *db)
 {
+    PFDB  **pp;
+
     if (db == 0)
 	return;
+    pthread_mutex_lock(&pfdb_open_lock);
+    if (--db->refs > 0) {
+	pthread_mutex_unlock(&pfdb_open_lock);
+	return;
+    }
+    for (pp = &pfdb_open_list; *pp; pp = &(*pp)->next) {
+	if (*pp == db) {
+	    *pp = db->next;
+	    break;
+	}
+    }
+    pthread_mutex_unlock(&pfdb_open_lock);
     if (db->watchdog_on) {
 	pthread_mutex_lock(&db->wd_mutex);
 	db->wd_stop = 1;
@@ -522,6 +578,7 @@ void    pfdb_close(PFDB *db)
     pthread_mutex_destroy(&db->wd_mutex);
     pthread_cond_destroy(&db->wd_cond);
     free(db->dir);
+    free(db->realdir);
     free(db);
 }
 

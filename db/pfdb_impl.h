@@ -64,6 +64,10 @@ typedef struct PFDB_SLOT {
 
 struct PFDB {
     char   *dir;
+    char   *realdir;			/* realpath(dir), for sharing */
+    pid_t   pid;			/* opener: no sharing across fork */
+    int     refs;			/* pfdb_open calls sharing this handle */
+    struct PFDB *next;			/* process-wide list of open handles */
     int     flags;
     DB_ENV *env;
     DB     *dbs[PFDB_NTABLES];

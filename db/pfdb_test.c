@@ -299,6 +299,17 @@ static int unit(const char *dir)
     CHECK(db != 0, "open with PFDB_CREATE %s", db ? "" : buf_str(why));
     if (db == 0)
 	return (1);
+    {
+	PFDB   *db2 = pfdb_open(dir, PFDB_CREATE, why);
+	PFDB   *db3 = pfdb_open(dir, PFDB_DURABLE, why);
+
+	CHECK(db2 == db, "a second open in the same process shares the handle");
+	CHECK(db3 == 0 && strstr(buf_str(why), "already open"),
+	      "a second open with other durability flags is refused (%s)", buf_str(why));
+	pfdb_close(db2);
+	CHECK(pfdb_counter_put(db, NULL, "after/close2", 1) == 0,
+	      "the first reference still works after closing the second");
+    }
     buf_sprintf(path, "%s/suppression.db", dir);
     CHECK(stat(buf_str(path), &st) == 0 && (st.st_mode & 0660) == 0660,
 	  "database files are group-writable (mode %o)", st.st_mode & 0777);

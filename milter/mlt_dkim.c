@@ -7,6 +7,12 @@
  *	that is already in memory, instead of asking Postfix for another
  *	round trip. Keys are read and checked once; libopendkim gets the
  *	PEM bytes from memory for each message.
+ *
+ *	Two engines sign: "openssl" (mlt_dkimsig, the default: the key is
+ *	parsed once) and "libopendkim" (dkim_sign ... dkim_getsighdr_d;
+ *	libopendkim 2.11 decodes the key again for every signature and
+ *	leaks on ed25519, see mlt_dkimsig.c). Both produce the same
+ *	relaxed/relaxed signatures over the same header list.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -25,6 +32,7 @@
 #include "buf.h"
 
 #include "mlt_mime.h"
+#include "mlt_dkimsig.h"
 #include "mlt_dkim.h"
 
 typedef struct MLT_KEY {
@@ -32,13 +40,15 @@ typedef struct MLT_KEY {
     char   *selector;
     char   *file;
     int     alg;			/* DKIM_SIGN_* */
-    unsigned char *pem;
+    unsigned char *pem;			/* for libopendkim */
     size_t  len;
+    EVP_PKEY *pkey;			/* for mlt_dkimsig, parsed once */
 } MLT_KEY;
 
 static MLT_KEY *mlt_keys;
 static int mlt_key_count;
 static DKIM_LIB *mlt_dkim_lib;
+static int mlt_engine_openssl = 1;
 
 /*
  * Signed headers: what a recipient sees plus RFC 8058's pair. From is
@@ -97,7 +107,7 @@ static int mlt_key_read(MLT_KEY *key, BUF *why)
 		    key->file);
 	goto bad;
     }
-    EVP_PKEY_free(pkey);
+    key->pkey = pkey;
     key->len = buf_len(data);
     key->pem = xmalloc(key->len + 1);
     memcpy(key->pem, buf_str(data), key->len + 1);
@@ -112,7 +122,7 @@ bad:
 
 /* mlt_dkim_load - read the key table and every key */
 
-int     mlt_dkim_load(const char *table, BUF *why)
+int     mlt_dkim_load(const char *table, const char *engine, BUF *why)
 {
     FILE   *fp;
     char    line[4096];
@@ -120,6 +130,15 @@ int     mlt_dkim_load(const char *table, BUF *why)
     int     lineno = 0, nf;
     DKIM_STAT st;
 
+    if (engine == 0 || strcasecmp(engine, "openssl") == 0) {
+	mlt_engine_openssl = 1;
+    } else if (strcasecmp(engine, "libopendkim") == 0) {
+	mlt_engine_openssl = 0;
+    } else {
+	buf_sprintf(why, "DKIM engine: expected openssl or libopendkim, not \"%s\"",
+		    engine);
+	return (-1);
+    }
     if ((mlt_dkim_lib = dkim_init(0, 0)) == 0) {
 	buf_sprintf(why, "dkim_init failed");
 	return (-1);
@@ -249,9 +268,36 @@ int     mlt_dkim_sign(const char *from_domain, const MLT_HDRS *hdrs,
 
     if (from_domain == 0 || (domain = mlt_dkim_find(from_domain)) == 0)
 	return (0);
+    for (i = 0; i < hdrs->count; i++)		/* RFC 6376: From is required */
+	if (strcasecmp(hdrs->h[i].name, "From") == 0)
+	    break;
+    if (i == hdrs->count)
+	return (0);
     tmp = buf_alloc(1024);
     sig = buf_alloc(1024);
     buf_sprintf(info, "d=%s s=", domain);
+    if (mlt_engine_openssl) {
+	unsigned char bh[32];
+	time_t  now = time((time_t *) 0);
+
+	mlt_dkimsig_bodyhash(body, len, bh);
+	for (k = 0; k < mlt_key_count; k++) {
+	    if (strcmp(mlt_keys[k].domain, domain) != 0)
+		continue;
+	    if (mlt_dkimsig_sign(mlt_keys[k].pkey, mlt_keys[k].domain,
+				 mlt_keys[k].selector, mlt_sign_hdrs,
+				 mlt_oversign_hdrs, hdrs, bh, now, sig, why) < 0) {
+		count = -1;
+		break;
+	    }
+	    mlt_hdrs_add(sigs, DKIM_SIGNHEADER, buf_str(sig));
+	    buf_printf(info, "%s%s", count ? "," : "", mlt_keys[k].selector);
+	    count++;
+	}
+	buf_free(tmp);
+	buf_free(sig);
+	return (count);
+    }
     for (k = 0; k < mlt_key_count; k++) {
 	if (strcmp(mlt_keys[k].domain, domain) != 0)
 	    continue;

@@ -6,7 +6,7 @@
  *	mlt_dkim 3 - DKIM signatures of the final message (libopendkim)
  * SYNOPSIS
  *	#include "mlt_dkim.h"
- *	int mlt_dkim_load(const char *key_table, BUF *why);
+ *	int mlt_dkim_load(const char *key_table, const char *engine, BUF *why);
  *	int mlt_dkim_sign(const char *from_domain, const MLT_HDRS *hdrs,
  *			  const char *body, size_t len, const char *jobid,
  *			  MLT_HDRS *sigs, BUF *info, BUF *why);
@@ -18,6 +18,8 @@
  *	1024 bits) signs rsa-sha256, an Ed25519 key signs ed25519-sha256
  *	(RFC 8463). Several lines for one domain give several signatures
  *	(dual rsa + ed25519). An empty table name means no signing.
+ *	engine is "openssl" (mlt_dkimsig(3), keys parsed once; default)
+ *	or "libopendkim" (dkim_sign() and friends).
  *
  *	mlt_dkim_sign() signs with every key of the From domain, or, when
  *	it has none, of its nearest parent domain that has keys. hdrs is
@@ -30,12 +32,12 @@
  * DIAGNOSTICS
  *	mlt_dkim_load() returns -1 naming the table or key file and line.
  *	mlt_dkim_sign() returns the number of signatures (0 = no key for
- *	that domain) or -1 with a reason from libopendkim.
+ *	that domain, or no From header) or -1 with a reason from the engine.
  */
 #include "buf.h"
 #include "mlt_mime.h"
 
-int     mlt_dkim_load(const char *, BUF *);
+int     mlt_dkim_load(const char *, const char *, BUF *);
 int     mlt_dkim_sign(const char *, const MLT_HDRS *, const char *, size_t,
 		              const char *, MLT_HDRS *, BUF *, BUF *);
 int     mlt_dkim_key_count(void);

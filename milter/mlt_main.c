@@ -146,7 +146,7 @@ int     main(int argc, char **argv)
 	log_fatal_status(EX_CONFIG, "%s", buf_str(why));
     if (token_key_load(var_token_key_file, &key, why) < 0)
 	log_fatal_status(EX_CONFIG, "%s", buf_str(why));
-    if (mlt_dkim_load(var_mlt_key_table, why) < 0)
+    if (mlt_dkim_load(var_mlt_key_table, var_mlt_dkim_engine, why) < 0)
 	log_fatal_status(EX_CONFIG, "%s", buf_str(why));
     if (*var_mlt_footer && (footer = mlt_read_file(var_mlt_footer, why)) == 0)
 	log_fatal_status(EX_CONFIG, "%s: %s", VAR_MLT_FOOTER, buf_str(why));
@@ -155,6 +155,7 @@ int     main(int argc, char **argv)
 		 VAR_MLT_TEMPLATE_DIR, var_mlt_template_dir);
     if (mlt_filter_init(&key, footer, var_mlt_records, why) < 0)
 	log_fatal_status(EX_CONFIG, "%s", buf_str(why));
+    free(footer);				/* the filter keeps its copy */
     mlt_mime_init();
     if (check) {
 	printf("postbulk-milter: configuration ok, %d DKIM key(s), socket %s\n",

@@ -8,7 +8,8 @@
  *	The input's first line is an X-Postbulk-Vars value, the rest a
  *	message (template). Runs the variable parser, the substitution in
  *	all modes and the GMime merge, so that ASan/UBSan see every path
- *	a hostile template or variable list can take.
+ *	a hostile template or variable list can take, and the DKIM body
+ *	canonicalization over the same bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 
 #include "mlt_merge.h"
 #include "mlt_mime.h"
+#include "mlt_dkimsig.h"
 
 int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,6 +50,11 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void) mlt_subst(msg, mlen, vars, flags, out, why);
     }
     (void) mlt_has_placeholder(msg, mlen);
+    {
+	unsigned char bh[32];
+
+	mlt_dkimsig_bodyhash(msg, mlen, bh);	/* relaxed body canonicalization */
+    }
     (void) mlt_mime_merge(msg, mlen, vars, &opts, &hdrs, body, why);
     mlt_hdrs_free(&hdrs);
     opts.missing_empty = 0;

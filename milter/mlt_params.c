@@ -19,6 +19,7 @@ long    var_mlt_timeout;
 char   *var_mlt_template_dir;
 char   *var_mlt_missing;
 char   *var_mlt_key_table;
+char   *var_mlt_dkim_engine;
 char   *var_mlt_trust_daemons;
 char   *var_mlt_trust_clients;
 char   *var_mlt_footer;
@@ -45,6 +46,8 @@ const CFG_PARAM mlt_params[] = {
     "a ${key} without a value: reject (550 5.6.0 naming it) or empty"},
     {VAR_MLT_KEY_TABLE, CFG_STR, DEF_MLT_KEY_TABLE, &var_mlt_key_table, 0, 0,
     "DKIM key table, lines \"DOMAIN SELECTOR KEYFILE\"; empty = no signing"},
+    {VAR_MLT_DKIM_ENGINE, CFG_STR, DEF_MLT_DKIM_ENGINE, &var_mlt_dkim_engine, 0, 0,
+    "DKIM signer: openssl (keys parsed once) or libopendkim (dkim_sign API)"},
     {VAR_MLT_TRUST_DAEMONS, CFG_STR, DEF_MLT_TRUST_DAEMONS, &var_mlt_trust_daemons, 0, 0,
     "{daemon_name} values (milter_macro_daemon_name) whose X-Postbulk-* headers are obeyed"},
     {VAR_MLT_TRUST_CLIENTS, CFG_STR, DEF_MLT_TRUST_CLIENTS, &var_mlt_trust_clients, 0, 0,

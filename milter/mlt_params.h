@@ -45,6 +45,10 @@ extern char *var_mlt_missing;
 #define DEF_MLT_KEY_TABLE	""
 extern char *var_mlt_key_table;
 
+#define VAR_MLT_DKIM_ENGINE	"milter_dkim_engine"
+#define DEF_MLT_DKIM_ENGINE	"openssl"
+extern char *var_mlt_dkim_engine;
+
 #define VAR_MLT_TRUST_DAEMONS	"milter_trusted_daemon_names"
 #define DEF_MLT_TRUST_DAEMONS	"postbulk"
 extern char *var_mlt_trust_daemons;

@@ -1,6 +1,6 @@
 # milter/ - postbulk-milter: template merge, VERP, List-Unsubscribe,
 # DKIM signing (libopendkim), message records, scheduled hold.
-MLT_CORE_OBJS := milter/mlt_merge.o milter/mlt_mime.o milter/mlt_dkim.o
+MLT_CORE_OBJS := milter/mlt_merge.o milter/mlt_mime.o milter/mlt_dkim.o milter/mlt_dkimsig.o
 MLT_LIBS      := -lmilter -lopendkim
 
 TEST_PROGS  += milter/mlt_merge_test
@@ -35,7 +35,7 @@ milter/mlt_token_test: milter/mlt_token_test.o $(LIBCOMMON)
 # objects in this tree: make fuzz-milter FUZZ_TIME=600
 FUZZ_TIME ?= 600
 MLT_FUZZ_SRCS := milter/mlt_merge_fuzz.c milter/mlt_merge.c milter/mlt_mime.c \
-		 common/buf.c common/mem.c common/log.c
+		 milter/mlt_dkimsig.c common/buf.c common/mem.c common/log.c
 CLEAN	    += milter/mlt_merge_fuzz
 
 milter/mlt_merge_fuzz: $(MLT_FUZZ_SRCS)

@@ -29,7 +29,9 @@
  *	once per domain. The plan therefore also sets the transport's
  *	process limit (master.cf maxproc) to the group's concurrency limit:
  *	no more SMTP client processes, hence connections, exist for the
- *	group as a whole. With --mx-rollup, or with conf_relay_nexthop, the
+ *	group as a whole; and the group's rate delay is also the
+ *	transport's rate delay (NAME_transport_rate_delay), which spaces
+ *	deliveries over the whole group. With --mx-rollup, or with conf_relay_nexthop, the
  *	domains of a group also share one nexthop, so the per-destination
  *	limit and the rate delay hold for the group too.
  *
@@ -245,13 +247,26 @@ static void conf_group(const DESTTAB_GROUP *grp, DOCTOR_DNS *dns)
     buf_sprintf(key, "%s/unix/smtp_connection_reuse_count_limit", tr);
     conf_emitf("option", buf_str(key), "%ld", grp->messages_per_connection);
 
-    /* main.cf: qmgr's per-destination scheduling for this transport. */
+    /*
+     * main.cf: qmgr's per-destination scheduling for this transport. A
+     * table value of 0 ("no limit") leaves Postfix's default in force.
+     */
     buf_sprintf(key, "%s_destination_concurrency_limit", tr);
-    conf_emitf("param", buf_str(key), "%ld", grp->concurrency_limit);
+    if (grp->concurrency_limit > 0)
+	conf_emitf("param", buf_str(key), "%ld", grp->concurrency_limit);
     buf_sprintf(key, "%s_destination_rate_delay", tr);
     conf_emitf("param", buf_str(key), "%lds", grp->rate_delay);
+
+    /*
+     * The destination rate delay spaces deliveries per nexthop, that is
+     * per domain unless the group shares one. The transport rate delay
+     * (Postfix 3.1) spaces them over the whole transport: the group.
+     */
+    buf_sprintf(key, "%s_transport_rate_delay", tr);
+    conf_emitf("param", buf_str(key), "%lds", grp->rate_delay);
     buf_sprintf(key, "%s_destination_recipient_limit", tr);
-    conf_emitf("param", buf_str(key), "%ld", grp->recipient_limit);
+    if (grp->recipient_limit > 0)
+	conf_emitf("param", buf_str(key), "%ld", grp->recipient_limit);
 
     /* Nexthops: relay, MX roll-up, or each domain its own. */
     if (dns && *var_conf_relay_nexthop == 0) {

@@ -96,6 +96,7 @@ typedef struct SUB_JOB {
 typedef struct SUB_COUNTS {
     long    rows, queued, invalid, dup_list, suppressed, dup_policy, rejected;
     long    failed, fixed, earlier, excluded, waiting, retried, resent_uncertain;
+    long    lost_after_data;
     long    would_send;
 } SUB_COUNTS;
 
@@ -402,6 +403,7 @@ static SUB_SMTP *sub_camp_connect(SUB_CAMP *c, BUF *why)
 
 #define SUB_SEND_DONE	0		/* outcome recorded */
 #define SUB_SEND_LOST	1		/* connection lost; job not finished */
+#define SUB_SEND_AFTER_DATA 4		/* ... after the message data was sent */
 
 /* sub_camp_send - one transaction; the outcome is recorded unless LOST */
 
@@ -462,7 +464,8 @@ static int sub_camp_send(SUB_CAMP *c, SUB_SMTP *s, SUB_JOB *j, BUF *text, BUF *d
 	}
 	if (code_rcpt / 100 != 2) {
 	    code = code_rcpt;
-	    if (code_data == 354)		/* server in DATA mode: hang up */
+	    /* Server in DATA mode, or closing ("421 too many errors"). */
+	    if (code_data == 354 || code_data == 421)
 		hangup = 1;
 	    goto rcpt_failed;
 	}
@@ -472,9 +475,11 @@ static int sub_camp_send(SUB_CAMP *c, SUB_SMTP *s, SUB_JOB *j, BUF *text, BUF *d
     }
     if (code_data != 354) {
 	if (code_data >= 500)
-	    sub_camp_final(c, j, "failed", 2, &c->n.failed, "", buf_str(text));
+	    sub_camp_reject(c, j, buf_str(text), "failed", 2, &c->n.failed);
 	else
 	    sub_camp_defer(c, j, buf_str(text));
+	if (code_data == 421)
+	    ret = SUB_SEND_LOST | 2;
 	goto done;
     }
     sub_msg_render(&c->msg, j->email, j->vars, data);
@@ -492,7 +497,7 @@ static int sub_camp_send(SUB_CAMP *c, SUB_SMTP *s, SUB_JOB *j, BUF *text, BUF *d
     sub_smtp_putdata(s, ".\r\n", 3);
     if ((code = sub_smtp_reply(s, text)) < 0) {
 	j->uncertain = 1;
-	ret = SUB_SEND_LOST;
+	ret = SUB_SEND_LOST | SUB_SEND_AFTER_DATA;
 	goto done;
     }
     *need_rset = 0;
@@ -608,12 +613,12 @@ static void *sub_camp_worker(void *arg)
 	    lost_in_row = 0;
 	    continue;
 	}
-	if (j->uncertain) {
-	    log_warn("campaign %s: row %ld: connection lost after the message data; "
+	if (rc & SUB_SEND_AFTER_DATA) {
+	    log_warn("campaign %s: row %ld: connection lost after the message data (%s); "
 		     "sending again (policyd's duplicate guard rejects a second copy)",
-		     c->name, j->row);
+		     c->name, j->row, buf_str(text));
 	    pthread_mutex_lock(&c->lock);
-	    c->n.resent_uncertain++;
+	    c->n.lost_after_data++;
 	    pthread_mutex_unlock(&c->lock);
 	}
 	j->attempts++;
@@ -1282,12 +1287,12 @@ int     sub_campaign_main(int argc, char **argv)
     printf("postbulk-submit: campaign=%s rows=%ld queued=%ld invalid=%ld "
 	   "duplicate=%ld suppressed=%ld policy_duplicate=%ld rejected=%ld "
 	   "failed=%ld fixed=%ld earlier=%ld excluded=%ld %s=%ld retries=%ld "
-	   "resent_uncertain=%ld elapsed=%.1fs rate=%.0f/s encoding=%s%s\n",
+	   "resent_uncertain=%ld lost_after_data=%ld elapsed=%.1fs rate=%.0f/s encoding=%s%s\n",
 	   c->name, c->n.rows - c->n.excluded, c->n.queued, c->n.invalid,
 	   c->n.dup_list, c->n.suppressed, c->n.dup_policy, c->n.rejected,
 	   c->n.failed, c->n.fixed, c->n.earlier, c->n.excluded,
 	   c->dry_run ? "valid" : "waiting", c->dry_run ? c->n.would_send : c->n.waiting,
-	   c->n.retried, c->n.resent_uncertain, secs,
+	   c->n.retried, c->n.resent_uncertain, c->n.lost_after_data, secs,
 	   secs > 0 ? (c->n.queued + c->n.would_send) / secs : 0.0,
 	   sub_list_encoding(c->reader), ret == EX_TEMPFAIL ? " status=interrupted" :
 	   ret ? " status=error" : " status=complete");

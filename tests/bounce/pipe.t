@@ -189,3 +189,12 @@ ok "lock released: recorded once" '[ $rc = 0 ] && [ "$("$T" supp "$tmp/db" locke
 sed "s|^db_directory = .*|db_directory = $tmp/nonexistent/db|" "$tmp/postbulk.cf" >"$tmp/bad.cf"
 "$B" -c "$tmp/bad.cf" "$(addr m msg01)" "" <"$tmp/m1" 2>/dev/null; rc=$?
 ok "unusable db directory: exit 75" '[ $rc = 75 ]'
+
+# 12. A typo in a bounce_* parameter is reported (file, name) and defers
+#     the message (75); shared names such as bounce_domain are no typo.
+{ cat "$tmp/postbulk.cf"; echo "bounce_soft_limt = 5"; } >"$tmp/typo.cf"
+"$B" -c "$tmp/typo.cf" -d "$(addr m msg01)" "" <"$tmp/m1" 2>"$tmp/typo.err"; rc=$?
+ok "bounce_ typo: exit 75" '[ $rc = 75 ]'
+ok "bounce_ typo: named in the error" 'grep -q "bounce_soft_limt" "$tmp/typo.err"'
+"$B" -c "$tmp/typo.cf" --maillog /dev/null --once 2>/dev/null; rc=$?
+ok "bounce_ typo in --maillog mode: exit 78 (EX_CONFIG)" '[ $rc = 78 ]'

@@ -9,10 +9,12 @@
 #   than 2 simultaneous sessions at the fake MX, and remove restores
 #   main.cf and master.cf byte for byte.
 #
-#   Two control rounds show what holds the group limit and that the
+#   Further rounds show what holds the group limit and that the
 #   measurement can fail: with the group's domains on different nexthops
-#   the transport's process limit alone keeps it at 2; with the process
-#   limit lifted too, the same traffic exceeds 2.
+#   the generated config (process limit, no connection cache) keeps it at
+#   2; with the process limit lifted, the same traffic exceeds 2. A last
+#   round checks that the group's rate delay spaces deliveries over all
+#   its domains (NAME_transport_rate_delay).
 
 set -u
 . "$POSTBULK_TOP/tests/lab/lab.sh"
@@ -150,6 +152,10 @@ check "maillog: relay=pb_bounce status=sent" [ "$(lab_maillog_count 'relay=pb_bo
 round() {
     local d sp pids doms=(daum.net hanmail.net kakao.com) sent0
     sent0=$(lab_maillog_count 'postfix/pb_kakao/smtp.*status=sent')
+    # Start from no connection at all: idle cached connections of the
+    # previous round (smtp_connection_cache_time_limit = 1s) must not count.
+    lab_wait_for 10 sh -c "[ \$(ss -Htn state established '( sport = :$LAB_MX_PORT )' | wc -l) = 0 ]" ||
+	echo "# $1: connections of the previous round still open after 10 s"
     (
 	for ((k = 0; k < 12000; k++)); do
 	    ss -Htn state established "( sport = :$LAB_MX_PORT )" | wc -l
@@ -213,6 +219,39 @@ touch -d '-1 min' "$LAB_ETC/master.cf"
 lab_reload
 round "control: no process limit"
 check "control: without maxproc the group exceeds $LIMIT (max=$max)" [ "$max" -gt $LIMIT ]
+
+# 4. Rate delay for the group: kakao with rate_delay = 1s, domains on two
+# nexthops. NAME_destination_rate_delay alone would space deliveries per
+# nexthop only; the generated NAME_transport_rate_delay spaces them over
+# the whole group: consecutive deliveries at the fake MX >= ~1 s apart.
+sed 's/^rate_delay = 0s$/rate_delay = 1s/' "$T/destinations.cf" >"$T/destinations-rate.cf"
+sed "s|^destination_table = .*|destination_table = $T/destinations-rate.cf|" "$T/postbulk-direct.cf" >"$T/postbulk-rate.cf"
+"$PC" apply -c "$LAB_ETC" --postbulk-config "$T/postbulk-rate.cf" >/dev/null 2>&1
+touch -d '-1 min' "$LAB_ETC/main.cf"
+check "pb_kakao_transport_rate_delay = 1s (the group's rate delay over the whole transport)" \
+    [ "$(postconf -c "$LAB_ETC" -h pb_kakao_transport_rate_delay)" = 1s ]
+{
+    echo "daum.net pb_kakao:[127.0.0.1]:$LAB_MX_PORT"
+    echo "hanmail.net pb_kakao:[localhost]:$LAB_MX_PORT"
+    echo "kakao.com pb_kakao:[localhost]:$LAB_MX_PORT"
+} >"$LAB_ETC/postbulk_transport"
+postmap -c "$LAB_ETC" "lmdb:$LAB_ETC/postbulk_transport"
+lab_reload
+n0=$(lab_mx_count)
+for d in daum.net hanmail.net kakao.com; do
+    lab_send -f bulk@example.com -t "r@$d" -s "rate {n}" -n 2 >/dev/null 2>&1
+done
+if lab_wait_for 30 sh -c "[ \$(grep -c 'postfix/pb_kakao/smtp.*to=<r@.*status=sent' '$LAB_MAILLOG') -ge 6 ]"; then
+    gap=$(lab_mx_messages | /usr/bin/python3 -c '
+import json, sys
+t = sorted(r["time"] for r in map(json.loads, sys.stdin) if r["rcpts"][0].startswith("r@"))
+print("%.2f" % min(b - a for a, b in zip(t, t[1:])) if len(t) == 6 else -1)')
+    echo "# rate round: smallest gap between the group's 6 deliveries = ${gap}s"
+    check "group rate delay: deliveries over three domains at least ~1 s apart (min gap ${gap}s)" \
+	awk -v g="$gap" 'BEGIN { exit !(g >= 0.9) }'
+else
+    nok "rate round: 6 messages delivered within 30 s"
+fi
 
 # ---- apply repairs the drift, remove restores byte for byte
 out=$(pc apply 2>&1); rc=$?

@@ -68,13 +68,15 @@ good4@example.com,not a reason!
 good5@example.com,bounce
 IMP
 printf 'crlf@example.com\r\n' >>"$work/import.txt"
+printf 'nul\0byte@example.com\n' >>"$work/import.txt"
 expect 65 "import with bad lines exits EX_DATAERR" "$pb" -d "$db" suppress import "$work/import.txt"
 f=$work/import.txt
-for n in 3 7 9 10; do
+for n in 3 7 9 10 13; do
     grep -q "^$f:$n: " "$work/err" && ok "bad line $n reported as FILE:$n" || nok "line $n not reported: $(cat "$work/err")"
 done
-[ "$(grep -c "^$f:" "$work/err")" = 4 ] && ok "exactly the 4 bad lines reported" || nok "reported: $(cat "$work/err")"
-grep -q "6 addresses imported, 4 bad lines" "$work/out" && ok "summary: 6 imported, 4 bad" || nok "summary: $(cat "$work/out")"
+[ "$(grep -c "^$f:" "$work/err")" = 5 ] && ok "exactly the 5 bad lines reported" || nok "reported: $(cat "$work/err")"
+grep -q "^$f:13: NUL byte" "$work/err" && ok "a NUL byte is reported as such" || nok "NUL line: $(cat "$work/err")"
+grep -q "6 addresses imported, 5 bad lines" "$work/out" && ok "summary: 6 imported, 5 bad" || nok "summary: $(cat "$work/out")"
 good=0
 for a in good1@example.com good2@example.com good3@example.com '"quoted,local"@example.com' good5@example.com crlf@example.com; do
     "$pb" -d "$db" suppress show "$a" >/dev/null 2>&1 && good=$((good + 1))

@@ -20,12 +20,11 @@ for a in ("expect", "mx", "dest", "keytable", "campaign1", "report1", "export1",
     ap.add_argument("--" + a, required=True)
 ap.add_argument("--time-base", type=float, required=True)
 ap.add_argument("--burst", type=int, default=1)
+ap.add_argument("--maillog", help="Postfix log: tells duplicates of Postfix's own stop window apart")
 ap.add_argument("--campaign2")
 ap.add_argument("--report2")
 ap.add_argument("--dkim-sample", type=int, default=300)
 ap.add_argument("--bounce-domain", default="bounces.shop.example.co.kr")
-ap.add_argument("--skip-rate-group", action="append", default=[],
-                help="group whose per-window rate is not checked (reason given)")
 A = ap.parse_args()
 
 failed = 0
@@ -124,18 +123,18 @@ for g, kv in groups.items():
     ts = sorted(times.get(g, []))
     if not rate or not ts:
         continue
-    best, k = 0, 0
-    for i in range(len(ts)):
-        while ts[i] - ts[k] > A.time_base:
-            k += 1
-        best = max(best, i - k + 1)
-    limit = rate + A.burst
-    if g in A.skip_rate_group:
-        print("# group %s: most messages in any %gs window %d (limit %d/min + burst %d; not checked)"
-              % (g, A.time_base, best, rate, A.burst))
-        continue
-    ok(best <= limit, "campaign 1, group %s: at most %d messages in any %gs window at the MX (rate %d/min + burst %d; max %d)"
-       % (g, limit, A.time_base, rate, A.burst, best))
+    # One "minute" (the time base) and five: the token bucket lets at most
+    # rate * k + burst messages through in any window of k minutes.
+    for mult in (1, 5):
+        win = A.time_base * mult
+        best, k = 0, 0
+        for i in range(len(ts)):
+            while ts[i] - ts[k] > win:
+                k += 1
+            best = max(best, i - k + 1)
+        limit = rate * mult + A.burst
+        ok(best <= limit, "campaign 1, group %s: at most %d messages in any %gs window at the MX "
+           "(%d x rate %d/min + burst %d; max %d)" % (g, limit, win, mult, rate, A.burst, best))
 
 
 # ---------------------------------------------------------------- exactly once
@@ -148,13 +147,37 @@ def per_campaign(c):
     return cnt
 
 
+# Copies the MX accepted while Postfix was being stopped: the MX said 250,
+# the smtp(8) client was killed before it logged "status=sent", so Postfix
+# delivers again after the restart. That is SMTP's own window (RFC 1047),
+# not postbulk's; such copies are counted and shown, the others fail.
+logged = set()
+if A.maillog:
+    for line in open(A.maillog, errors="replace"):
+        m = re.search(r"queued as FAKEMX0*(\d+)\)", line)
+        if m:
+            logged.add(int(m.group(1)))
+
+
 def exactly_once(c, what):
     cnt = per_campaign(c)
+    copies = collections.defaultdict(list)
+    for j in msgs:
+        if j["campaign"] == c:
+            for r in j["rcpts"]:
+                copies[r.lower()].append(j["n"])
     want = {e["email"].lower() for e in expect if e["outcome"] == "delivered"}
     twice = sorted(a for a, n in cnt.items() if n > 1)
+    window = [a for a in twice if A.maillog and
+              sum(1 for n in copies[a] if n in logged) <= 1 and len(copies[a]) == 2]
+    if window:
+        print("# %s: %d recipient(s) got a second copy from Postfix's stop window (MX accepted the first "
+              "copy, Postfix was stopped before it logged it): %s" % (what, len(window), ", ".join(window[:5])))
+    other = [a for a in twice if a not in window]
     missing = sorted(want - set(cnt))
     extra = sorted(set(cnt) - want)
-    ok(not twice, "%s: no recipient received the campaign twice (%d recipients)" % (what, len(cnt)), twice[:10])
+    ok(not other, "%s: no recipient received the campaign twice, apart from Postfix's stop window "
+       "(%d recipients, %d such)" % (what, len(cnt), len(window)), other[:10])
     ok(not missing, "%s: every valid row was delivered (%d of %d)" % (what, len(want) - len(missing), len(want)),
        missing[:10])
     ok(not extra, "%s: nobody else got it (unknown users, invalid rows)" % what, extra[:10])

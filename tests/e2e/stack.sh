@@ -117,17 +117,18 @@ concurrency_limit = 1
 
 [outlook]
 domains = hotmail.com, outlook.com
-rate_per_minute = 10
+rate_per_minute = 20
 concurrency_limit = 1
 
 [yahoo]
 domains = yahoo.co.kr, yahoo.com
-rate_per_minute = 10
+rate_per_minute = 20
 concurrency_limit = 2
 EOF
 }
 
-# stack_default_mx FILE: the portals; nate.com throttles.
+# stack_default_mx FILE: the portals; nate.com throttles (421 after 30
+# messages in 5 s).
 stack_default_mx() {
     cat >"$1" <<'EOF'
 # fake portal MX of the postbulk lab stack (tests/e2e/stack.sh)
@@ -149,8 +150,8 @@ group = gmail
 
 [nate.com]
 group = nate
-throttle_per_minute = 25
-throttle_window = 10
+throttle_per_minute = 30
+throttle_window = 5
 throttle_reply = 421 4.7.0 nate.com: too many messages from your IP, try again later
 
 [hotmail.com]
@@ -285,9 +286,11 @@ stack_start() {
     STACK_CF=$STACK/postbulk.cf
     mkdir -p "$STACK/db" "$STACK/run" "$STACK/templates" "$STACK/state" "$STACK/out"
     chmod 755 "$STACK" "$STACK/templates"
-    chown "$STACK_USER" "$STACK/db" "$STACK/run"
+    chown "$STACK_USER" "$STACK/db" "$STACK/run" "$STACK/out"
     if [ -n "$dest" ]; then cp "$dest" "$STACK/destinations.cf"; else stack_default_dest "$STACK/destinations.cf"; fi
     if [ -n "$mxconf" ]; then cp "$mxconf" "$STACK/fakemx.conf"; else stack_default_mx "$STACK/fakemx.conf"; fi
+    # Read by the daemons as $STACK_USER (policyd again at SIGHUP).
+    chmod 644 "$STACK/destinations.cf" "$STACK/fakemx.conf"
     cp "$STACK_TEMPLATES"/* "$STACK/templates/" || { _stack_err "no templates in $STACK_TEMPLATES"; return 1; }
     _stack_keys || return 1
 
@@ -314,6 +317,15 @@ stack_start() {
         "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_hard_error_limit=${STACK_HARD_ERROR_LIMIT:-200}" \
         "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_junk_command_limit=100000" ||
         { _stack_err "postconf -P on the listener failed"; return 1; }
+    # STACK_NO_CONN_CACHE=1: experiment, no connection cache on the group
+    # transports (see the report of tests/e2e: idle cached connections
+    # make the sessions at the MX exceed the concurrency limit).
+    if [ "${STACK_NO_CONN_CACHE:-0}" = 1 ]; then
+        local svc
+        for svc in $(postconf -c "$LAB_ETC" -M | awk '$1 ~ /^pb_/ && $8 == "smtp" { print $1 }'); do
+            postconf -c "$LAB_ETC" -P "$svc/unix/smtp_connection_cache_on_demand=no" || return 1
+        done
+    fi
     lab_reload || return 1
     lab_wait_port "$STACK_LISTEN_PORT" 10 || { _stack_err "postbulk listener 127.0.0.1:$STACK_LISTEN_PORT is not up"; return 1; }
     # The maillog exists now (postlogd); the follower reads it as nobody.
@@ -334,8 +346,8 @@ stack_campaign() {
 # stack_field KEY FILE: KEY=value from a summary line.
 stack_field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$2" | head -1; }
 
-# stack_outcomes_settled CAMPAIGN: no record of CAMPAIGN left in status 0
-# (queued, outcome unknown) according to "postbulk status".
+# stack_queued_count CAMPAIGN: records of CAMPAIGN in status 0 (queued,
+# outcome unknown) according to "postbulk status"; "?" if unreadable.
 stack_queued_count() {
-    stack_cli status "$1" 2>/dev/null | awk '$1 == "0" { print $2; f = 1 } END { if (!f) print 0 }'
+    stack_cli status "$1" 2>/dev/null | awk '$1 == "queued" && $2 == "0" { print $3; f = 1 } END { if (!f) print "?" }'
 }

@@ -15,6 +15,9 @@ no_mx = "--no-mx" in sys.argv
 # Rows resent after a crash may be "queued" without a queue id (the first
 # copy's reply was lost); at most this many.
 allow_noqid = int(os.environ.get("ALLOW_NOQID", "0"))
+# Rows whose data was sent on a connection that then died ("uncertain") and
+# that were sent again without a duplicate guard: they may arrive twice.
+allow_dup_rows = set(int(x) for x in os.environ.get("ALLOW_DUP_ROWS", "").split(",") if x)
 fails = 0
 def ok(c, what):
     global fails
@@ -83,9 +86,17 @@ if not no_mx:
             if m["mail_from"].startswith("bounce+c.") and m["mail_from"].endswith("." + camp + "@bounces.lab.test"):
                 hdr_ok += 1
     gs = sorted(got)
-    dup = len(gs) - len(set(gs))
-    ok(dup == 0, "no recipient twice at the fake MX (%d duplicates)" % dup)
-    ok(len(gs) == len(want), "fake MX message count equals the expected queued rows (%d, want %d)" % (len(gs), len(want)))
+    allowed = set(expect[r][1].lower() for r in allow_dup_rows if r in expect)
+    twice = set(g for g in gs if gs.count(g) > 1) if len(gs) != len(set(gs)) else set()
+    if allow_dup_rows:
+        ok(twice <= allowed, "recipients twice at the fake MX only among the %d uncertain rows "
+           "(%d twice, %d not uncertain)" % (len(allowed), len(twice), len(twice - allowed)))
+        ok(len(set(gs)) == len(want), "fake MX has each expected queued row (%d distinct, want %d)"
+           % (len(set(gs)), len(want)))
+    else:
+        ok(not twice, "no recipient twice at the fake MX (%d duplicates)" % (len(gs) - len(set(gs))))
+        ok(len(gs) == len(want), "fake MX message count equals the expected queued rows (%d, want %d)"
+           % (len(gs), len(want)))
     ok(set(gs) == set(want), "fake MX recipients are exactly the valid rows (missing %d, unexpected %d)"
        % (len(set(want) - set(gs)), len(set(gs) - set(want))))
     ok(checked > 0 and vars_ok == checked, "X-Postbulk-Vars carries name and corrected email (%d/%d checked)" % (vars_ok, checked))
