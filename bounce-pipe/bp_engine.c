@@ -263,6 +263,11 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 		goto done;
 	    }
     }
+    /* Zoho Mail: X-ZohoMail; "Host not reachable" after its retries. */
+    if (bp_mime_header(headers, "X-ZohoMail", v) && strcasestr(diag, "host not reachable")) {
+	bp_engine_set(r, "expired");
+	goto done;
+    }
     /* McAfee: X-NAI-Header: Modified by McAfee ..., Subject: Delivery Status */
     if (bp_engine_hdr(headers, "X-NAI-Header", "Modified by McAfee", v)
 	&& bp_engine_rx(&mcafee_uu, diag, 0, 0)) {

@@ -46,6 +46,43 @@ static void bp_mime_init(void)
     }
 }
 
+/*
+ * bp_mime_convert - g_convert() with the converters kept open: opening
+ * one costs more than converting a whole report (gconv module lookup).
+ */
+static gchar *bp_mime_convert(const char *data, size_t len, const char *from,
+			              gsize *wrote)
+{
+    static struct {
+	char   *charset;
+	GIConv  cd;
+    }       cache[16];
+    static int ncache;
+    int     i;
+
+    for (i = 0; i < ncache; i++)
+	if (strcasecmp(cache[i].charset, from) == 0)
+	    break;
+    if (i == ncache) {
+	GIConv  cd = g_iconv_open("UTF-8", from);
+
+	if (cd == (GIConv) - 1)
+	    return (0);
+	if (ncache == (int) (sizeof(cache) / sizeof(cache[0]))) {
+	    gchar  *conv = g_convert_with_iconv(data, (gssize) len, cd, NULL, wrote, NULL);
+
+	    g_iconv_close(cd);
+	    return (conv);
+	}
+	cache[i].charset = xstrdup(from);
+	cache[i].cd = cd;
+	ncache++;
+    }
+    /* Back to the initial shift state after an earlier failure. */
+    g_iconv(cache[i].cd, NULL, NULL, NULL, NULL);
+    return (g_convert_with_iconv(data, (gssize) len, cache[i].cd, NULL, wrote, NULL));
+}
+
 /* bp_mime_to_utf8 - append text converted from charset to UTF-8 */
 
 void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
@@ -65,8 +102,10 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
 	/* EUC-KR texts often use CP949's extra Hangul: read them as CP949. */
 	if (strcasecmp(charset, "euc-kr") == 0 || strcasecmp(charset, "ks_c_5601-1987") == 0)
 	    charset = "CP949";
-	conv = g_convert_with_fallback(data, (gssize) len, "UTF-8", charset, "?",
-				       NULL, &wrote, NULL);
+	conv = bp_mime_convert(data, len, charset, &wrote);
+	if (conv == 0)
+	    conv = g_convert_with_fallback(data, (gssize) len, "UTF-8", charset, "?",
+					   NULL, &wrote, NULL);
 	if (conv) {
 	    buf_append(out, conv, wrote);
 	    g_free(conv);
@@ -76,7 +115,7 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
     if (g_utf8_validate(data, (gssize) len, NULL)) {
 	/* Undeclared ISO-2022-JP/KR is 7-bit and valid UTF-8: try it. */
 	if (memmem(data, len, "\033$B", 3) || memmem(data, len, "\033$(B", 4)) {
-	    conv = g_convert(data, (gssize) len, "UTF-8", "ISO-2022-JP", NULL, &wrote, NULL);
+	    conv = bp_mime_convert(data, len, "ISO-2022-JP", &wrote);
 	    if (conv) {
 		buf_append(out, conv, wrote);
 		g_free(conv);
@@ -84,7 +123,7 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
 	    }
 	}
 	if (memmem(data, len, "\033$)C", 4)) {
-	    conv = g_convert(data, (gssize) len, "UTF-8", "ISO-2022-KR", NULL, &wrote, NULL);
+	    conv = bp_mime_convert(data, len, "ISO-2022-KR", &wrote);
 	    if (conv) {
 		buf_append(out, conv, wrote);
 		g_free(conv);
@@ -95,7 +134,7 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
 	return;
     }
     for (cp = guess; *cp; cp++) {
-	conv = g_convert(data, (gssize) len, "UTF-8", *cp, NULL, &wrote, NULL);
+	conv = bp_mime_convert(data, len, *cp, &wrote);
 	if (conv) {
 	    buf_append(out, conv, wrote);
 	    g_free(conv);
@@ -124,7 +163,8 @@ static void bp_mime_headers(GMimeObject *obj, BUF *out)
 
 	if (name == 0 || raw == 0)
 	    continue;
-	val = g_mime_utils_header_decode_text(NULL, raw);
+	/* Only RFC 2047 encoded words need decoding. */
+	val = strstr(raw, "=?") ? g_mime_utils_header_decode_text(NULL, raw) : 0;
 	buf_puts(out, name);
 	buf_puts(out, ": ");
 	/* Unfold: the value is one line. */
@@ -419,19 +459,34 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 {
     GMimeStream *stream;
     GMimeParser *parser;
-    GMimeMessage *msg;
     GMimeObject *top;
     GMimeContentType *ct;
     BP_MIME *m;
     BP_WALK w;
 
     bp_mime_init();
+    /* An mbox "From " envelope line is no header field: skip it. */
+    if (len > 5 && strncmp(data, "From ", 5) == 0) {
+	const char *nl = memchr(data, '\n', len);
+
+	if (nl) {
+	    len -= (size_t) (nl + 1 - data);
+	    data = nl + 1;
+	}
+    }
     stream = g_mime_stream_mem_new_with_buffer(data, len);
     parser = g_mime_parser_new_with_stream(stream);
     g_object_unref(stream);
-    msg = g_mime_parser_construct_message(parser, NULL);
+
+    /*
+     * The report itself as a MIME part, not a GMimeMessage: its header
+     * fields are kept as they are, without the address, date and
+     * subject parsing a message's fields get (a third of the parse
+     * time); bp_mime_headers() decodes what is read.
+     */
+    top = g_mime_parser_construct_part(parser, NULL);
     g_object_unref(parser);
-    if (msg == 0)
+    if (top == 0)
 	return (0);
 
     m = xcalloc(1, sizeof(*m));
@@ -440,9 +495,8 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     m->dsn = buf_alloc(256);
     m->arf = buf_alloc(64);
     m->orig = buf_alloc(1024);
-    bp_mime_headers(GMIME_OBJECT(msg), m->headers);
-    top = g_mime_message_get_mime_part(msg);
-    ct = top ? g_mime_object_get_content_type(top) : 0;
+    bp_mime_headers(top, m->headers);
+    ct = g_mime_object_get_content_type(top);
     if (ct) {
 	const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
 	char   *p;
@@ -486,7 +540,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	buf_truncate(m->dsn, (size_t) (d - buf_str(m->dsn)));
     }
     bp_mime_cut(m);
-    g_object_unref(msg);
+    g_object_unref(top);
     return (m);
 }
 

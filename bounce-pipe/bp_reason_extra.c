@@ -135,8 +135,14 @@ static const char *const toomanyconn_index[] = {
 };
 static const char *const rejected_index[] = {
     /* Google Groups: posting to the group refused (every language). */
-    "groups.google.com/support/", 0,
+    "groups.google.com/support/",
+    /* Gmail: the sender's "Send mail as" relay refused the message. */
+    "mail/?p=customfromdenied", "'send mail as' account are misconfigured", 0,
 };
+
+/* T-Online: "554 IP=192.0.2.1 - A problem occurred. (...) (BL)": block list. */
+static const char blocked_regex[] =
+    "ip=[0-9a-f.:]+[ ]-[ ]a[ ]problem[ ]occurred[.].*[(]bl[)]";
 static const char *const notaccept_index[] = {
     "couldn't find a mail exchanger or ip address", "no mx found for domain",
     "null mx", "does not accept mail (nullmx)", 0,
@@ -146,7 +152,11 @@ static const char *const norelaying_index[] = {
 };
 static const char *const filtered_index[] = {
     "refused due to recipient preferences",
-    "based on the email preferences of the person", 0,
+    "based on the email preferences of the person",
+    /* Sisimai 5's Filtered.pm */
+    "message filtered", "recipient id refuse to receive mail",
+    "recipient is only accepting mail from specific email addresses",
+    "user refuses to receive this mail", 0,
 };
 static const char *const systemfull_index[] = {
     "insufficient disk space", "insufficient system storage", 0,
@@ -161,7 +171,7 @@ const BP_REASON_PAT bp_reason_extra[] = {
     {"speeding", speeding_index, NULL, NULL},
     {"notcompliantrfc", notcompliantrfc_index, NULL, NULL},
     {"ratelimited", ratelimited_index, NULL, NULL},
-    {"blocked", blocked_index, NULL, NULL},
+    {"blocked", blocked_index, NULL, blocked_regex},
     {"userunknown", userunknown_index, NULL, NULL},
     {"mailboxfull", mailboxfull_index, NULL, NULL},
     {"suspend", suspend_index, NULL, NULL},

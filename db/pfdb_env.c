@@ -318,21 +318,15 @@ int     pfdb_bt_compare(DB *dbp, const DBT *a, const DBT *b)
 
 /* pfdb_env_open - open the environment and every table */
 
-static int pfdb_env_open(PFDB *db, BUF *why)
+/* pfdb_env_new - an environment handle with our settings, not open */
+
+DB_ENV *pfdb_env_new(int pflags, int *retp)
 {
     DB_ENV *env;
-    u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG
-    | DB_INIT_MPOOL | DB_THREAD | DB_REGISTER | DB_RECOVER;
     long    tmout = var_db_timeout > 0 ? var_db_timeout : 10;
-    mode_t  old_mask;
-    int     ret;
 
-    if ((ret = db_env_create(&env, 0)) != 0) {
-	buf_sprintf(why, "db directory %s: db_env_create: %s", db->dir,
-		    db_strerror(ret));
-	errno = EIO;
-	return (-1);
-    }
+    if ((*retp = db_env_create(&env, 0)) != 0)
+	return (0);
     env->set_errcall(env, pfdb_errcall);
     (void) env->set_cachesize(env, 0, PFDB_CACHE_BYTES, 1);
     (void) env->set_lg_bsize(env, PFDB_LOG_BSIZE);
@@ -346,9 +340,46 @@ static int pfdb_env_open(PFDB *db, BUF *why)
     (void) env->set_timeout(env, (db_timeout_t) tmout * 1000000,
 			    DB_SET_LOCK_TIMEOUT);
     (void) env->set_flags(env, DB_TIME_NOTGRANTED, 1);
-    if (!(db->flags & PFDB_DURABLE))
+    if (!(pflags & PFDB_DURABLE))
 	(void) env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1);
     (void) env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
+    return (env);
+}
+
+/* pfdb_env_dead - was our environment removed by another's recovery? */
+
+int     pfdb_env_dead(PFDB *db)
+{
+    char    path[4096];
+    struct stat st;
+
+    /*
+     * Recovery under DB_REGISTER removes the region files and makes new
+     * ones: a new inode means the regions we map are nobody's any more.
+     * A file check, because a Berkeley DB call could itself block on the
+     * mutex of a dead process.
+     */
+    if (db->region_ino == 0)
+	return (0);
+    snprintf(path, sizeof(path), "%s/__db.001", db->dir);
+    if (stat(path, &st) < 0)
+	return (errno == ENOENT);
+    return (st.st_ino != db->region_ino || st.st_dev != db->region_dev);
+}
+
+static int pfdb_env_open(PFDB *db, BUF *why)
+{
+    DB_ENV *env;
+    u_int32_t flags = PFDB_ENV_FLAGS;
+    mode_t  old_mask;
+    int     ret;
+
+    if ((env = pfdb_env_new(db->flags, &ret)) == 0) {
+	buf_sprintf(why, "db directory %s: db_env_create: %s", db->dir,
+		    db_strerror(ret));
+	errno = EIO;
+	return (-1);
+    }
 
     pfdb_dbmsg[0] = 0;
     old_mask = umask(007);
@@ -402,18 +433,35 @@ static int pfdb_env_open(PFDB *db, BUF *why)
 	}
     }
     umask(old_mask);
+    {
+	char    path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/__db.001", db->dir);
+	if (stat(path, &st) == 0) {
+	    db->region_dev = st.st_dev;
+	    db->region_ino = st.st_ino;
+	}
+    }
     return (0);
 }
 
-/* pfdb_watchdog - expire lock waits, also those on a dead process's locks */
+/* pfdb_expire_op - lock expiry: a waiter on a dead process's lock fails */
 
-static void *pfdb_watchdog(void *arg)
+static int pfdb_expire_op(PFDB *db, DB_TXN *unused, void *ctx)
 {
-    PFDB   *db = arg;
+    return (db->env->lock_detect(db->env, 0, DB_LOCK_EXPIRE, NULL));
+}
+
+/* pfdb_sleep_tick - wait 250 ms or until pfdb_close; 1 = stop */
+
+static int pfdb_sleep_tick(PFDB *db)
+{
     struct timespec ts;
+    int     stop;
 
     pthread_mutex_lock(&db->wd_mutex);
-    while (!db->wd_stop) {
+    if (!db->wd_stop) {
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_nsec += 250 * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
@@ -421,30 +469,36 @@ static void *pfdb_watchdog(void *arg)
 	    ts.tv_nsec -= 1000000000L;
 	}
 	(void) pthread_cond_timedwait(&db->wd_cond, &db->wd_mutex, &ts);
-	if (db->wd_stop)
-	    break;
-	pthread_mutex_unlock(&db->wd_mutex);
-	if (pthread_rwlock_tryrdlock(&db->rwlock) == 0) {
-	    int     ret = 0;
-	    unsigned gen = db->gen;
-
-	    if (db->env)
-		ret = db->env->lock_detect(db->env, 0, DB_LOCK_EXPIRE, NULL);
-	    pthread_rwlock_unlock(&db->rwlock);
-	    if (ret != DB_RUNRECOVERY) {
-		db->panic_since = 0;
-	    } else if (db->panic_since == 0 || db->panic_gen != gen) {
-		db->panic_gen = gen;
-		db->panic_since = time(0);
-	    } else if (time(0) - db->panic_since >= PFDB_STUCK_SECS) {
-		/* Panicked, and no call reopened: someone is stuck. */
-		pfdb_rescue_stuck(db);
-		db->panic_since = time(0);	/* at most once per period */
-	    }
-	}
-	pthread_mutex_lock(&db->wd_mutex);
     }
+    stop = db->wd_stop;
     pthread_mutex_unlock(&db->wd_mutex);
+    return (stop);
+}
+
+/*
+ * pfdb_detector - run lock expiry every 250 ms. A call like any other
+ * (pfdb_run), so that it reopens after a recovery and can be rescued
+ * when it blocks on a dead process's mutex.
+ */
+
+static void *pfdb_detector(void *arg)
+{
+    PFDB   *db = arg;
+
+    while (!pfdb_sleep_tick(db))
+	(void) pfdb_run(db, NULL, PFDB_OP_READ, pfdb_expire_op, NULL);
+    return (0);
+}
+
+/* pfdb_watchdog - find and free threads stuck in a dead environment */
+
+static void *pfdb_watchdog(void *arg)
+{
+    PFDB   *db = arg;
+
+    /* Never a Berkeley DB call here: this thread must not block. */
+    while (!pfdb_sleep_tick(db))
+	pfdb_rescue_tick(db);
     return (0);
 }
 
@@ -540,6 +594,8 @@ PFDB   *pfdb_open(const char *dir, int flags, BUF *why)
 	pfdb_rescue_init();
 	if (pthread_create(&db->watchdog, 0, pfdb_watchdog, db) == 0)
 	    db->watchdog_on = 1;
+	if (pthread_create(&db->detector, 0, pfdb_detector, db) == 0)
+	    db->detector_on = 1;
     }
     return (db);
 }
@@ -564,12 +620,15 @@ void    pfdb_close(PFDB *db)
 	}
     }
     pthread_mutex_unlock(&pfdb_open_lock);
-    if (db->watchdog_on) {
+    if (db->watchdog_on || db->detector_on) {
 	pthread_mutex_lock(&db->wd_mutex);
 	db->wd_stop = 1;
-	pthread_cond_signal(&db->wd_cond);
+	pthread_cond_broadcast(&db->wd_cond);
 	pthread_mutex_unlock(&db->wd_mutex);
-	pthread_join(db->watchdog, 0);
+	if (db->detector_on)
+	    pthread_join(db->detector, 0);
+	if (db->watchdog_on)
+	    pthread_join(db->watchdog, 0);
     }
     pthread_rwlock_wrlock(&db->rwlock);
     pfdb_handles_close(db);

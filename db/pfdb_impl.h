@@ -57,6 +57,7 @@ extern const PFDB_TABLE_INFO pfdb_tables[PFDB_NTABLES];
 typedef struct PFDB_SLOT {
     int     used;			/* claimed (atomic) */
     int     ready;			/* fields below valid (atomic) */
+    unsigned long seq;			/* which call (the watchdog compares) */
     pthread_t thread;
     pid_t   tid;
     volatile sig_atomic_t *in_bdb;	/* that thread's PFDB_IN_BDB flag */
@@ -81,10 +82,17 @@ struct PFDB {
     pthread_mutex_t wd_mutex;
     pthread_cond_t wd_cond;
     int     wd_stop;
-    unsigned panic_gen;			/* watchdog: gen seen panicked */
-    time_t  panic_since;		/* ... since then */
+    pthread_t detector;			/* lock expiry thread */
+    int     detector_on;
     unsigned dead_gen;			/* gen abandoned after a rescue, +1 */
+    unsigned long opseq;		/* calls so far (atomic) */
     PFDB_SLOT slots[PFDB_MAX_SLOTS];
+    /* Watchdog's own state (pfdb_rescue.c). */
+    unsigned long wd_seq[PFDB_MAX_SLOTS];
+    time_t  wd_since[PFDB_MAX_SLOTS];
+    time_t  helper_last;		/* last recovery helper run */
+    dev_t   region_dev;			/* __db.001 of the open environment */
+    ino_t   region_ino;
 };
 
 struct PFDB_TXN {
@@ -117,7 +125,12 @@ void    pfdb_rescue_init(void);
 void    pfdb_op_enter(PFDB *);
 void    pfdb_op_leave(PFDB *);
 void    pfdb_op_arm(sigjmp_buf *);
-void    pfdb_rescue_stuck(PFDB *);
+void    pfdb_rescue_tick(PFDB *);
+DB_ENV *pfdb_env_new(int, int *);
+int     pfdb_env_dead(PFDB *);
+
+#define PFDB_ENV_FLAGS	(DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG \
+			 | DB_INIT_MPOOL | DB_THREAD | DB_REGISTER | DB_RECOVER)
 void    pfdb_set_error(int, const char *,...) __attribute__((format(printf, 2, 3)));
 void    pfdb_set_dberror(int, const char *);
 int     pfdb_result(int);		/* 0 -> 1, DB_NOTFOUND -> 0, else -1 */

@@ -9,7 +9,7 @@
  *	void pfdb_op_leave(PFDB *db);
  *	void pfdb_op_arm(sigjmp_buf *jb);
  *	PFDB_IN_BDB(on)
- *	void pfdb_rescue_stuck(PFDB *db);
+ *	void pfdb_rescue_tick(PFDB *db);
  * DESCRIPTION
  *	Why: Debian's libdb5.3 uses process-shared pthread mutexes that are
  *	not robust. When a process is killed while it holds one of the
@@ -24,22 +24,22 @@
  *	What: every outermost pfdb call registers its thread in a slot of
  *	the handle and sets a jump buffer (sigsetjmp without mask saving:
  *	no system call on the lookup path); PFDB_IN_BDB marks the stretches
- *	spent inside Berkeley DB. The watchdog thread (pfdb_env.c) sees the
- *	environment panicked (lock_detect says DB_RUNRECOVERY) for
- *	PFDB_STUCK_SECS while no reopen happened; pfdb_rescue_stuck() then
- *	sends PFDB_RESCUE_SIG to each registered thread that is inside
- *	Berkeley DB and blocked in futex(2) (/proc/self/task/TID/syscall),
- *	and the handler siglongjmp()s it back to its pfdb call, which
- *	abandons the old handles (no close: that could wait on the same
- *	dead mutex; the old region stays mapped until exit) and reopens.
- *	The rescued call is retried like any DB_RUNRECOVERY.
- *
- *	Limit: the rescue needs a panicked environment, i.e. some process
- *	must open the environment after the death (DB_REGISTER then finds
- *	the dead process and recovers). Until then every live process that
- *	needs the dead process's mutex waits, the watchdog's own
- *	lock_detect included. Restarting the killed daemon, any pipe(8)
- *	run of postbulk-bounce, or "postbulk db recover" does it.
+ *	spent inside Berkeley DB. The watchdog thread (pfdb_env.c) calls
+ *	pfdb_rescue_tick() every 250 ms; it makes no Berkeley DB call, so
+ *	it cannot block itself. A thread that has been inside Berkeley DB,
+ *	in the same call and blocked in futex(2) (/proc/self/task/TID/
+ *	syscall), for PFDB_STUCK_SECS is stuck: either on a lock of a live
+ *	process (left alone: the lock timeout deals with it) or on a mutex
+ *	or lock of a process that died. If the environment's region file
+ *	is still the one we opened (no recovery yet), a child process opens
+ *	the environment, which runs recovery when a registered process is
+ *	dead (pfdb_recover_helper). Once the region file is a new one, the
+ *	stuck threads get PFDB_RESCUE_SIG and the handler siglongjmp()s
+ *	them back to their pfdb call, which abandons the old handles (no
+ *	close: that could wait on the same dead mutex; the old region stays
+ *	mapped until exit) and reopens. The call is retried like any
+ *	DB_RUNRECOVERY. The lock-expiry thread is a pfdb call like the
+ *	others, so it is rescued too.
  *
  *	Only a thread blocked inside Berkeley DB in a panicked environment
  *	is ever interrupted: it holds no lock of ours except the read lock
@@ -59,7 +59,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Project library. */
@@ -117,6 +121,7 @@ void    pfdb_op_enter(PFDB *db)
 
 	if (__atomic_compare_exchange_n(&db->slots[i].used, &expect, 1, 0,
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+	    db->slots[i].seq = __atomic_add_fetch(&db->opseq, 1, __ATOMIC_RELAXED);
 	    db->slots[i].thread = pthread_self();
 	    db->slots[i].tid = pfdb_tl_tid;
 	    db->slots[i].in_bdb = &pfdb_tl_in_bdb;
@@ -167,15 +172,90 @@ static int pfdb_in_futex(pid_t tid)
     return (strncmp(buf, "202 ", 4) == 0);	/* __NR_futex on x86_64 */
 }
 
-/* pfdb_rescue_stuck - signal the threads blocked in a dead environment */
+/*
+ * pfdb_recover_helper - let a child process open the environment
+ *
+ * A process cannot open a second DB_ENV handle on an environment under
+ * DB_REGISTER, and opening the registry file here would even drop our
+ * own registration lock (fcntl locks go with any close). A child opens
+ * it as every process does: when a registered process has died, that
+ * open runs the recovery; otherwise it just attaches and detaches.
+ */
 
-void    pfdb_rescue_stuck(PFDB *db)
+static void pfdb_recover_helper(PFDB *db)
 {
+    pid_t   pid;
+    int     status;
+
+    if ((pid = fork()) < 0) {
+	log_warn("db %s: fork for the recovery check: %m", db->dir);
+	return;
+    }
+    if (pid == 0) {
+	DB_ENV *env;
+	int     ret;
+
+	alarm(120);
+	if ((env = pfdb_env_new(db->flags, &ret)) == 0)
+	    _exit(1);
+	umask(007);
+	ret = env->open(env, db->dir, PFDB_ENV_FLAGS, 0660);
+	(void) env->close(env, 0);
+	_exit(ret ? 1 : 0);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	 /* void */ ;
+}
+
+/* pfdb_rescue_tick - the watchdog's round (never a Berkeley DB call) */
+
+void    pfdb_rescue_tick(PFDB *db)
+{
+    uint64_t stuck = 0;
+    time_t  now = time(0);
+    int     dead;
+
+    for (int i = 0; i < PFDB_MAX_SLOTS; i++) {
+	PFDB_SLOT *s = &db->slots[i];
+	unsigned long seq;
+
+	if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) || !*s->in_bdb
+	    || !pfdb_in_futex(s->tid)) {
+	    db->wd_since[i] = 0;
+	    continue;
+	}
+	seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	if (db->wd_since[i] == 0 || db->wd_seq[i] != seq) {
+	    db->wd_seq[i] = seq;
+	    db->wd_since[i] = now;
+	} else if (now - db->wd_since[i] >= PFDB_STUCK_SECS) {
+	    stuck |= (uint64_t) 1 << i;
+	}
+    }
+    if (stuck == 0)
+	return;
+
+    /*
+     * Blocked that long: either on a lock that a live process holds
+     * (leave it: the lock timeout handles it), or on a mutex or lock of
+     * a process that died. In the latter case the environment needs
+     * recovery; if nobody ran it yet, have a child open it.
+     */
+    if (!(dead = pfdb_env_dead(db)) && now - db->helper_last >= 2 * PFDB_STUCK_SECS) {
+	db->helper_last = now;
+	pfdb_recover_helper(db);
+	dead = pfdb_env_dead(db);
+	if (dead)
+	    log_warn("db %s: a process using the environment died; recovery "
+		     "was run", db->dir);
+    }
+    if (!dead)
+	return;
     for (int i = 0; i < PFDB_MAX_SLOTS; i++) {
 	PFDB_SLOT *s = &db->slots[i];
 
-	if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) || !*s->in_bdb
-	    || !pfdb_in_futex(s->tid))
+	if (!(stuck & ((uint64_t) 1 << i))
+	    || !__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE))
 	    continue;
 	if (!pfdb_rescue_ok) {
 	    log_error("db %s: thread %ld is blocked on a mutex of a process that "
@@ -186,6 +266,7 @@ void    pfdb_rescue_stuck(PFDB *db)
 	log_warn("db %s: thread %ld blocked on a mutex of a process that died "
 		 "(the environment was recovered meanwhile): abandoning the old "
 		 "environment and retrying", db->dir, (long) s->tid);
+	db->wd_since[i] = 0;
 	pthread_kill(s->thread, PFDB_RESCUE_SIG);
     }
 }

@@ -174,7 +174,7 @@ int     pfdb_verify(const char *dir, BUF *report)
     memset(&v, 0, sizeof(v));
     v.report = report;
     buf_reset(report);
-    if ((v.db = pfdb_open(dir, PFDB_NOTHREAD, why)) == 0) {
+    if ((v.db = pfdb_open(dir, 0, why)) == 0) {
 	buf_printf(report, "%s\n", buf_str(why));
 	buf_free(why);
 	buf_free(path);

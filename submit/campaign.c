@@ -780,7 +780,12 @@ static int sub_camp_row(void *ctx, SUB_REC *rec)
 	c->n.resent_uncertain++;
 	j->uncertain = 1;
     }
-    while (c->qlen >= SUB_QUEUE_MAX && !c->abort && !sub_camp_signalled) {
+
+    /*
+     * Rows waiting for a retry count too: a server that defers everything
+     * (a rate limit) slows the reader down instead of filling memory.
+     */
+    while (c->qlen + c->n.waiting >= SUB_QUEUE_MAX && !c->abort && !sub_camp_signalled) {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -1059,7 +1064,7 @@ int     sub_campaign_main(int argc, char **argv)
 	    else if (strlen(optarg) == 1)
 		c->delim = (unsigned char) optarg[0];
 	    else
-		return (sub_camp_usage("--delimiter takes one character or \"tab\""));
+		{ ret = (sub_camp_usage("--delimiter takes one character or \"tab\"")); goto out; }
 	    break;
 	case 's': c->state_path = optarg; break;
 	case 'R': c->resend = optarg; break;
@@ -1068,7 +1073,7 @@ int     sub_campaign_main(int argc, char **argv)
 
 		c->connections = strtol(optarg, &end, 10);
 		if (*end || c->connections < 1 || c->connections > 64)
-		    return (sub_camp_usage("--connections must be 1..64"));
+		    { ret = (sub_camp_usage("--connections must be 1..64")); goto out; }
 		break;
 	    }
 	case 'C': config = optarg; break;
@@ -1077,32 +1082,32 @@ int     sub_campaign_main(int argc, char **argv)
 	case 'v': sub_smtp_trace = 1; break;
 	default:
 	    buf_sprintf(c->why, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-	    return (sub_camp_usage(buf_str(c->why)));
+	    { ret = (sub_camp_usage(buf_str(c->why))); goto out; }
 	}
     }
     if (optind < argc) {
 	buf_sprintf(c->why, "unexpected argument \"%s\"", argv[optind]);
-	return (sub_camp_usage(buf_str(c->why)));
+	{ ret = (sub_camp_usage(buf_str(c->why))); goto out; }
     }
     if (c->name == 0)
-	return (sub_camp_usage("--name is required"));
+	{ ret = (sub_camp_usage("--name is required")); goto out; }
     if (!token_value_ok(c->name))
-	return (sub_camp_fail(EX_USAGE, "--name \"%s\": a campaign name is 1-64 of "
+	{ ret = (sub_camp_fail(EX_USAGE, "--name \"%s\": a campaign name is 1-64 of "
 			      "lowercase letters, digits, \".\", \"_\" and \"-\", not "
 			      "starting or ending with \".\" and without \"..\"",
-			      c->name));
+			      c->name)); goto out; }
     if (c->list == 0 && c->resend == 0)
-	return (sub_camp_usage("--list is required"));
+	{ ret = (sub_camp_usage("--list is required")); goto out; }
     if (template && message)
-	return (sub_camp_usage("give --template or --message, not both"));
+	{ ret = (sub_camp_usage("give --template or --message, not both")); goto out; }
     if (!template && !message && !c->dry_run)
-	return (sub_camp_usage("--template NAME or --message FILE is required"));
+	{ ret = (sub_camp_usage("--template NAME or --message FILE is required")); goto out; }
     if (template && !token_value_ok(template))
-	return (sub_camp_fail(EX_USAGE, "--template \"%s\": a template name is 1-64 of "
+	{ ret = (sub_camp_fail(EX_USAGE, "--template \"%s\": a template name is 1-64 of "
 			      "lowercase letters, digits, \".\", \"_\" and \"-\"",
-			      template));
+			      template)); goto out; }
     if (sub_params_load(config, c->why) < 0)
-	return (sub_camp_fail(EX_CONFIG, "%s", buf_str(c->why)));
+	{ ret = (sub_camp_fail(EX_CONFIG, "%s", buf_str(c->why))); goto out; }
     c->connections = c->connections ? c->connections : var_sub_connections;
     typo = typo ? typo : var_sub_typo;
     if (strcmp(typo, "fix") == 0)
@@ -1112,15 +1117,15 @@ int     sub_campaign_main(int argc, char **argv)
     else if (strcmp(typo, "off") == 0)
 	c->typo_mode = SUB_TYPO_OFF;
     else
-	return (sub_camp_usage("--typo takes fix, report or off"));
+	{ ret = (sub_camp_usage("--typo takes fix, report or off")); goto out; }
     if (from && sub_msg_from(from, from_header, from_addr, c->why) < 0)
-	return (sub_camp_fail(EX_USAGE, "%s", buf_str(c->why)));
+	{ ret = (sub_camp_fail(EX_USAGE, "%s", buf_str(c->why))); goto out; }
     if (at && sub_msg_time(at, send_at, c->why) < 0)
-	return (sub_camp_fail(EX_USAGE, "%s", buf_str(c->why)));
+	{ ret = (sub_camp_fail(EX_USAGE, "%s", buf_str(c->why))); goto out; }
     if (sub_msg_load(&c->msg, message, c->why) < 0)
-	return (sub_camp_fail(EX_NOINPUT, "%s", buf_str(c->why)));
+	{ ret = (sub_camp_fail(EX_NOINPUT, "%s", buf_str(c->why))); goto out; }
     if (!c->dry_run && !from && !c->msg.has_from)
-	return (sub_camp_usage("--from is required (the message has no From: header)"));
+	{ ret = (sub_camp_usage("--from is required (the message has no From: header)")); goto out; }
     c->msg.campaign = c->name;
     c->msg.template = template;
     c->msg.from_header = from ? buf_str(from_header) : 0;
@@ -1132,23 +1137,23 @@ int     sub_campaign_main(int argc, char **argv)
 	TOKEN_KEY key;
 
 	if (token_key_load(var_token_key_file, &key, c->why) < 0)
-	    return (sub_camp_fail(EX_NOPERM, "%s (campaign mode needs the token key "
+	    { ret = (sub_camp_fail(EX_NOPERM, "%s (campaign mode needs the token key "
 				  "to tag its bounce address; the admin who runs "
-				  "campaigns must be able to read it)", buf_str(c->why)));
+				  "campaigns must be able to read it)", buf_str(c->why))); goto out; }
 	if (token_make_address(&key, TOKEN_CAMPAIGN, c->name, var_bounce_prefix,
 			       var_bounce_domain, c->bounce) < 0)
-	    return (sub_camp_fail(EX_USAGE, "--name \"%s\": not usable in a token",
-				  c->name));
+	    { ret = (sub_camp_fail(EX_USAGE, "--name \"%s\": not usable in a token",
+				  c->name)); goto out; }
 	memset(&key, 0, sizeof(key));
     }
 
     /* State: the journal, unless this is a dry run. */
     if (sub_camp_state_dir(state_dir, c->why) < 0)
-	return (sub_camp_fail(EX_CANTCREAT, "%s", buf_str(c->why)));
+	{ ret = (sub_camp_fail(EX_CANTCREAT, "%s", buf_str(c->why))); goto out; }
     if (c->resend && sub_camp_resend_set(c, buf_str(state_dir), &list_is_old) < 0)
-	return (sub_camp_fail(EX_NOINPUT, "%s", buf_str(c->why)));
+	{ ret = (sub_camp_fail(EX_NOINPUT, "%s", buf_str(c->why))); goto out; }
     if (strcmp(c->list, "-") != 0 && stat(c->list, &st) < 0)
-	return (sub_camp_fail(EX_NOINPUT, "list %s: %s", c->list, strerror(errno)));
+	{ ret = (sub_camp_fail(EX_NOINPUT, "list %s: %s", c->list, strerror(errno))); goto out; }
     c->list_size = strcmp(c->list, "-") == 0 ? 0 : st.st_size;
     if (c->state_path)
 	buf_sprintf(state, "%s", c->state_path);
@@ -1161,12 +1166,12 @@ int     sub_campaign_main(int argc, char **argv)
 		    (long long) c->list_size);
     }
     if (c->report_path && (c->report = sub_report_open(c->report_path, c->why)) == 0)
-	return (sub_camp_fail(EX_CANTCREAT, "%s", buf_str(c->why)));
+	{ ret = (sub_camp_fail(EX_CANTCREAT, "%s", buf_str(c->why))); goto out; }
     if (!c->dry_run) {
 	c->journal = sub_journal_open(buf_str(state), buf_str(list_id), sub_camp_replay, c,
 				      c->why);
 	if (c->journal == 0)
-	    return (sub_camp_fail(EX_CANTCREAT, "%s", buf_str(c->why)));
+	    { ret = (sub_camp_fail(EX_CANTCREAT, "%s", buf_str(c->why))); goto out; }
 	c->n.earlier = 0;
 	(void) sub_journal_count(c->journal, &uncertain);
     }
@@ -1298,8 +1303,24 @@ int     sub_campaign_main(int argc, char **argv)
 	   ret ? " status=error" : " status=complete");
     (void) list_is_old;
     (void) uncertain;
-    sub_list_free(c->reader);
+out:
+    if (c->reader)
+	sub_list_free(c->reader);
     sub_dedup_free(c->dedup);
     sub_dedup_free(c->resend_set);
+    if (c->report && ret != 0 && c->eof == 0)
+	fclose(c->report);
+    for (int i = 0; i < c->ncols; i++)
+	free(c->cols[i]);
+    free(c->cols);
+    {
+	BUF    *bufs[] = {c->why, c->stop_why, c->bounce, c->fixed, c->change, c->addr,
+	    c->key, c->vars, c->line, c->abort_reason, c->msg.headers, c->msg.body,
+	    from_header, from_addr, send_at, state_dir, state, list_id};
+
+	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+	    if (bufs[i])
+		buf_free(bufs[i]);
+    }
     return (ret);
 }

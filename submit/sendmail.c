@@ -464,15 +464,15 @@ int     sub_sendmail_main(int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     if ((ret = sub_sm_args(argc, argv, &a)) != 0)
-	return (ret);
+	{ ret = (ret); goto out; }
     if (sub_params_load(a.config, why) < 0)
-	return (sub_sm_fail(EX_CONFIG, "%s", buf_str(why)));
+	{ ret = (sub_sm_fail(EX_CONFIG, "%s", buf_str(why))); goto out; }
     sub_smtp_trace = a.verbose > 0;
     if (a.sender == 0) {
 	struct passwd *pw = getpwuid(getuid());
 
 	if (pw == 0)
-	    return (sub_sm_fail(EX_OSERR, "no user name for uid %ld", (long) getuid()));
+	    { ret = (sub_sm_fail(EX_OSERR, "no user name for uid %ld", (long) getuid())); goto out; }
 	snprintf(sender_buf, sizeof(sender_buf), "%s", pw->pw_name);
 	a.sender = sender_buf;
     } else if (strcmp(a.sender, "<>") == 0) {
@@ -480,26 +480,26 @@ int     sub_sendmail_main(int argc, char **argv)
     }
     for (int i = 0; i < a.nrcpt; i++) {
 	if (strchr(a.rcpt[i], '@') && addr_check_syntax(a.rcpt[i], why) < 0)
-	    return (sub_sm_fail(EX_DATAERR, "bad recipient address \"%s\": %s",
-				a.rcpt[i], buf_str(why)));
+	    { ret = (sub_sm_fail(EX_DATAERR, "bad recipient address \"%s\": %s",
+				a.rcpt[i], buf_str(why))); goto out; }
     }
     if (*a.sender && strchr(a.sender, '@') && addr_check_syntax(a.sender, why) < 0)
-	return (sub_sm_fail(EX_DATAERR, "bad sender address \"%s\": %s", a.sender,
-			    buf_str(why)));
+	{ ret = (sub_sm_fail(EX_DATAERR, "bad sender address \"%s\": %s", a.sender,
+			    buf_str(why))); goto out; }
     if (sub_sm_read(stdin, a.dot_ok, raw) < 0)
-	return (sub_sm_fail(EX_IOERR, "read message from stdin: %s", strerror(errno)));
+	{ ret = (sub_sm_fail(EX_IOERR, "read message from stdin: %s", strerror(errno))); goto out; }
     {
 	int     before = a.nrcpt;
 
 	sub_sm_headers(raw, &a, a.extract, &has_from);
 	for (int i = before; i < a.nrcpt; i++)
 	    if (strchr(a.rcpt[i], '@') && addr_check_syntax(a.rcpt[i], why) < 0)
-		return (sub_sm_fail(EX_DATAERR, "bad recipient address \"%s\" in "
-				    "message header: %s", a.rcpt[i], buf_str(why)));
+		{ ret = (sub_sm_fail(EX_DATAERR, "bad recipient address \"%s\" in "
+				    "message header: %s", a.rcpt[i], buf_str(why))); goto out; }
     }
     if (a.nrcpt == 0)
-	return (sub_sm_fail(EX_USAGE, "no recipient addresses (give them as arguments "
-			    "or use -t)"));
+	{ ret = (sub_sm_fail(EX_USAGE, "no recipient addresses (give them as arguments "
+			    "or use -t)")); goto out; }
     if (!has_from && a.fullname) {
 	BUF    *nraw = buf_alloc(buf_len(raw) + 256);
 
@@ -512,16 +512,17 @@ int     sub_sendmail_main(int argc, char **argv)
 		      &unreachable, why);
     if (s == 0) {
 	if (!unreachable)
-	    return (sub_sm_fail(EX_TEMPFAIL, "%s", buf_str(why)));
+	    { ret = (sub_sm_fail(EX_TEMPFAIL, "%s", buf_str(why))); goto out; }
 	if (strcmp(var_sub_fallback, "tempfail") == 0)
-	    return (sub_sm_fail(EX_TEMPFAIL, "%s; message not sent (submit_fallback = "
-				"tempfail)", buf_str(why)));
+	    { ret = (sub_sm_fail(EX_TEMPFAIL, "%s; message not sent (submit_fallback = "
+				"tempfail)", buf_str(why))); goto out; }
 	fprintf(stderr, "postbulk-submit: warning: %s; handing the message to %s\n",
 		buf_str(why), var_sub_sendmail);
 	ret = sub_sm_fallback(&a, raw);
     } else {
 	ret = sub_sm_send(s, &a, raw);
     }
+out:
     buf_free(raw);
     buf_free(why);
     for (int i = 0; i < a.nrcpt; i++)

@@ -45,5 +45,9 @@ int     main(int argc, char **argv)
 	else
 	    printf("syntax: ok\n");
     }
+    buf_free(out);
+    buf_free(change);
+    buf_free(norm);
+    buf_free(why);
     return (0);
 }

@@ -45,6 +45,11 @@
 #	STACK_DEST	destination table (default: stack_default_dest)
 #	STACK_MX_CONF	fake MX configuration (default: stack_default_mx)
 #	STACK_EXTRA_CF	more postbulk.cf lines
+#	STACK_DKIM_ALGS	"rsa ed25519" (default), "rsa" or "ed25519": the keys
+#			the milter signs with
+#	STACK_HARD_ERROR_LIMIT	smtpd_hard_error_limit of the listener (200)
+#	STACK_NO_CONN_CACHE=1	smtp_connection_cache_on_demand=no on the
+#			group transports (an experiment, see the report)
 #
 # DIAGNOSTICS
 #	Functions print "stack: ..." on standard error and return non-zero.
@@ -169,8 +174,11 @@ _stack_keys() {
     openssl genpkey -algorithm ed25519 -out "$STACK/dkim-ed25519.pem" 2>/dev/null ||
         { _stack_err "openssl: cannot make an ed25519 key"; return 1; }
     STACK_KEYTABLE=$STACK/dkim.keytable
-    printf '%s s2048 %s\n%s e2026 %s\n' "$STACK_DOMAIN" "$STACK/dkim-rsa.pem" \
-        "$STACK_DOMAIN" "$STACK/dkim-ed25519.pem" >"$STACK_KEYTABLE"
+    : >"$STACK_KEYTABLE"
+    case " ${STACK_DKIM_ALGS:-rsa ed25519} " in *" rsa "*)
+        echo "$STACK_DOMAIN s2048 $STACK/dkim-rsa.pem" >>"$STACK_KEYTABLE" ;; esac
+    case " ${STACK_DKIM_ALGS:-rsa ed25519} " in *" ed25519 "*)
+        echo "$STACK_DOMAIN e2026 $STACK/dkim-ed25519.pem" >>"$STACK_KEYTABLE" ;; esac
     chmod 600 "$STACK/token.key" "$STACK"/dkim-*.pem
     # bounce-pipe reads the token key as the pipe user; the other daemons
     # read their keys before they drop privileges.
@@ -350,4 +358,21 @@ stack_field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$2" | head -1; }
 # outcome unknown) according to "postbulk status"; "?" if unreadable.
 stack_queued_count() {
     stack_cli status "$1" 2>/dev/null | awk '$1 == "queued" && $2 == "0" { print $3; f = 1 } END { if (!f) print "?" }'
+}
+
+_stack_settled() { _lab_queue_empty && [ "$(stack_queued_count "$1")" = 0 ]; }
+
+# stack_wait_settled CAMPAIGN TIMEOUT: wait (at most TIMEOUT s) until
+# Postfix's queue is empty and no record of CAMPAIGN is left in status 0.
+# Every 5 s without that it runs "postqueue -f": with the lab's 1-s
+# backoff times qmgr may meet a message whose deferral the smtp(8) client
+# has not finished yet ("skipped, still being delivered") and put it back
+# into incoming/, where only the next new mail would make qmgr look.
+stack_wait_settled() {
+    local end=$((SECONDS + $2))
+    while [ $SECONDS -lt $end ]; do
+        lab_wait_for 5 _stack_settled "$1" && return 0
+        postqueue -c "$LAB_ETC" -f >/dev/null 2>&1
+    done
+    return 1
 }
