@@ -72,7 +72,7 @@ build: $(LIBS) $(PROGS)
 # "No configuration" so installing it never takes over the machine.
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	postfix postfix-lmdb libdb5.3-dev db5.3-util \
-	libmilter-dev libopendkim-dev opendkim-tools libspf2-dev libpcre2-dev \
+	libmilter-dev libopendkim-dev opendkim opendkim-tools libspf2-dev libpcre2-dev \
 	libgmime-3.0-dev libcsv-dev libidn2-dev libssl-dev \
 	python3 python3-aiosmtpd python3-dkim libsisimai-perl postfwd \
 	procps psmisc iproute2 openssl
@@ -110,7 +110,7 @@ install: build
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 		getent group postbulk >/dev/null || groupadd --system postbulk; \
 		getent passwd postbulk >/dev/null || useradd --system -g postbulk -d /var/lib/postbulk -s /usr/sbin/nologin postbulk; \
-		install -d -o postbulk -g postbulk -m 750 /var/lib/postbulk; fi
+		install -d -o postbulk -g postbulk -m 2770 /var/lib/postbulk; fi
 
 clean:
 	rm -f $(PROGS) $(LIBS) $(CLEAN) .build-flags

@@ -52,7 +52,7 @@ extern const PFDB_TABLE_INFO pfdb_tables[PFDB_NTABLES];
 /* Threads inside a pfdb call, for pfdb_rescue.c. */
 #define PFDB_MAX_SLOTS	64
 #define PFDB_RESCUE_SIG	(SIGRTMAX - 3)
-#define PFDB_STUCK_SECS	3
+#define PFDB_STUCK_SECS	2
 
 typedef struct PFDB_SLOT {
     int     used;			/* claimed (atomic) */

@@ -213,8 +213,9 @@ void    pfdb_rescue_tick(PFDB *db)
 {
     uint64_t stuck = 0;
     time_t  now = time(0);
-    int     dead;
+    int     dead = pfdb_env_dead(db);
 
+    /* In a dead environment nothing will ever wake a waiter: 1 s is enough. */
     for (int i = 0; i < PFDB_MAX_SLOTS; i++) {
 	PFDB_SLOT *s = &db->slots[i];
 	unsigned long seq;
@@ -228,7 +229,7 @@ void    pfdb_rescue_tick(PFDB *db)
 	if (db->wd_since[i] == 0 || db->wd_seq[i] != seq) {
 	    db->wd_seq[i] = seq;
 	    db->wd_since[i] = now;
-	} else if (now - db->wd_since[i] >= PFDB_STUCK_SECS) {
+	} else if (now - db->wd_since[i] >= (dead ? 1 : PFDB_STUCK_SECS)) {
 	    stuck |= (uint64_t) 1 << i;
 	}
     }
@@ -241,7 +242,7 @@ void    pfdb_rescue_tick(PFDB *db)
      * a process that died. In the latter case the environment needs
      * recovery; if nobody ran it yet, have a child open it.
      */
-    if (!(dead = pfdb_env_dead(db)) && now - db->helper_last >= 2 * PFDB_STUCK_SECS) {
+    if (!dead && now - db->helper_last >= 2 * PFDB_STUCK_SECS) {
 	db->helper_last = now;
 	pfdb_recover_helper(db);
 	dead = pfdb_env_dead(db);
