@@ -26,7 +26,8 @@ $(BP_CLASSIFY_LIB): $(BP_CLASSIFY_OBJS)
 # -dev packages ship it) links GMime, GLib, PCRE2, Berkeley DB and
 # libcrypto statically: startup 2.8 -> 1.6 ms CPU, pipe(8) ingestion about
 # +50 %. make BP_STATIC=0 links everything dynamically.
-BP_STATIC ?= $(if $(filter /%,$(shell $(CC) -print-file-name=libgmime-3.0.a)),1,0)
+# Sanitizer builds stay dynamic (LeakSanitizer suppressions name .so files).
+BP_STATIC ?= $(if $(filter 1,$(SANITIZE)),0,$(if $(filter /%,$(shell $(CC) -print-file-name=libgmime-3.0.a)),1,0))
 ifeq ($(BP_STATIC),1)
 BP_LINK := -Wl,-Bstatic -lgmime-3.0 -lgio-2.0 -lgobject-2.0 -lgmodule-2.0 \
 	-lglib-2.0 -lffi -lpcre2-8 -ldb-5.3 -lcrypto -lz -Wl,-Bdynamic \

@@ -61,12 +61,16 @@
  *	whole-domain suppression.
  *
  *	Threads: one PFDB handle may be shared by all threads of a process
- *	(DB_THREAD; the milter does this). Open it after any fork() that is
- *	not followed by exec: pfdb_open starts a watchdog thread (lock
- *	expiry every 250 ms, and the rescue of a thread blocked on a
- *	mutex of a killed process, see pfdb_rescue.c; it uses signal
+ *	(DB_THREAD; the milter does this), and a second pfdb_open of the
+ *	same directory in one process returns the same handle (DB_REGISTER
+ *	allows one environment handle per process). Open it after any
+ *	fork() that is not followed by exec: pfdb_open starts two threads,
+ *	one running lock expiry every 250 ms, one watchdog that frees a
+ *	call blocked on a lock or mutex of a killed process (it has a child
+ *	process open the environment, which runs recovery, then makes the
+ *	blocked call reopen and retry; see pfdb_rescue.c; it uses signal
  *	SIGRTMAX-3 when the application leaves that signal alone).
- *	PFDB_NOTHREAD turns the watchdog off. Walk callbacks run with no
+ *	PFDB_NOTHREAD turns both off. Walk callbacks run with no
  *	lock held and may call pfdb_* again; pfdb_txn_run's fn runs inside
  *	the transaction and must not block for long.
  *

@@ -11,7 +11,7 @@
  *	pfdb_test conc DIR ID N
  *	pfdb_test conc-check DIR N NPROC
  *	pfdb_test lookup DIR KEYFILE SECONDS
- *	pfdb_test timeout DIR
+ *	pfdb_test timeout DIR [kill]
  * DESCRIPTION
  *	unit: API unit tests on a fresh store in DIR; prints "ok - ..." /
  *	"not ok - ..." lines.
@@ -47,9 +47,10 @@
  *	random order, over and over, on one thread for SECONDS; prints "lookup_per_s=N (wall clock)
  *	lookup_per_cpu_s=N (per CPU second of this process) found=F".
  *
- *	timeout: a lock held by a process that is then killed -9 (a child
- *	forks, locks a record in a transaction and dies): a waiter gets
- *	PFDB_ETIMEOUT within the lock timeout instead of hanging.
+ *	timeout: a child locks a record in a transaction and pauses; a
+ *	waiter gets PFDB_ETIMEOUT after db_lock_timeout (2 s here) instead
+ *	of hanging. With "kill" the child is killed -9 first: the waiter's
+ *	watchdog has recovery run (pfdb_rescue.c) and the update succeeds.
  * DIAGNOSTICS
  *	Exit 0 on success, 1 on a failed check, 2 on bad usage.
  */
@@ -962,7 +963,7 @@ static int timeout_hold(PFDB *db, PFDB_TXN *txn, void *ctx)
     return (0);
 }
 
-static int timeout_test(const char *dir)
+static int timeout_test(const char *dir, int kill_holder)
 {
     int     pfd[2];
     pid_t   pid;
@@ -970,9 +971,11 @@ static int timeout_test(const char *dir)
     PFDB   *db;
     int64_t v;
     double  t0, el;
-    int     ret;
+    int     ret, err, ok;
 
-    var_db_timeout = 2;
+    /* Live holder: the 2 s lock timeout must fire. Killed holder: the
+     * watchdog (PFDB_STUCK_SECS, then recovery) must come first. */
+    var_db_timeout = kill_holder ? 8 : 2;
     db = open_or_die(dir, PFDB_CREATE);
     pfdb_counter_put(db, NULL, "lock/held", 0);
     if (pipe(pfd) < 0)
@@ -989,15 +992,26 @@ static int timeout_test(const char *dir)
     close(pfd[1]);
     if (read(pfd[0], &c, 1) != 1)
 	return (1);
-    kill(pid, SIGKILL);
-    waitpid(pid, 0, 0);
+    if (kill_holder) {
+	kill(pid, SIGKILL);
+	waitpid(pid, 0, 0);
+    }
     t0 = now_s();
     ret = pfdb_counter_add(db, NULL, "lock/held", 1, &v);
+    err = pfdb_last_error(db);
     el = now_s() - t0;
-    printf("waiter: ret=%d error=%d (%s) after %.1f s\n", ret, pfdb_last_error(db),
-	   pfdb_strerror(db), el);
+    printf("waiter: ret=%d error=%d (%s) after %.1f s\n", ret, err,
+	   ret ? pfdb_strerror(db) : "no error", el);
+    if (!kill_holder) {
+	kill(pid, SIGKILL);
+	waitpid(pid, 0, 0);
+    }
     pfdb_close(db);
-    return (ret < 0 && pfdb_last_error(db) == PFDB_ETIMEOUT && el < 10 ? 0 : 1);
+    if (kill_holder)				/* recovered: the update went through */
+	ok = (ret == 0 && v == 1 && el < 10);
+    else					/* live holder: lock timeout */
+	ok = (ret < 0 && err == PFDB_ETIMEOUT && el < 10);
+    return (ok ? 0 : 1);
 }
 
 int     main(int argc, char **argv)
@@ -1023,7 +1037,7 @@ int     main(int argc, char **argv)
     if (argc >= 5 && strcmp(argv[1], "lookup") == 0)
 	return (lookup(argv[2], argv[3], atof(argv[4])));
     if (argc >= 3 && strcmp(argv[1], "timeout") == 0)
-	return (timeout_test(argv[2]));
+	return (timeout_test(argv[2], argc >= 4 && strcmp(argv[3], "kill") == 0));
     fprintf(stderr, "usage: pfdb_test unit|seed|writer|reader|check|conc|"
 	    "conc-check|lookup|timeout DIR ...\n");
     return (2);

@@ -954,7 +954,7 @@ static int sub_camp_resend_set(SUB_CAMP *c, const char *state_dir, int *list_is_
 out:
     if (rc < 0)
 	buf_sprintf(c->why, "--resend-failed %s: %s", c->resend, buf_str(o.why));
-    else if (isatty(2) || c->progress)
+    else if (c->progress)
 	fprintf(stderr, "postbulk-submit: --resend-failed %s: %ld address(es) with "
 		"status 2\n", c->resend, o.failed);
     sub_list_free(l);
@@ -1108,6 +1108,7 @@ int     sub_campaign_main(int argc, char **argv)
 			      template)); goto out; }
     if (sub_params_load(config, c->why) < 0)
 	{ ret = (sub_camp_fail(EX_CONFIG, "%s", buf_str(c->why))); goto out; }
+    c->progress = progress >= 0 ? progress : isatty(2);
     c->connections = c->connections ? c->connections : var_sub_connections;
     typo = typo ? typo : var_sub_typo;
     if (strcmp(typo, "fix") == 0)
@@ -1175,7 +1176,6 @@ int     sub_campaign_main(int argc, char **argv)
 	c->n.earlier = 0;
 	(void) sub_journal_count(c->journal, &uncertain);
     }
-    c->progress = progress >= 0 ? progress : isatty(2);
     c->dedup = sub_dedup_create();
     c->fixed = buf_alloc(256);
     c->change = buf_alloc(256);

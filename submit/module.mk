@@ -8,7 +8,7 @@ SUB_PROG_OBJS := submit/main.o submit/sendmail.o submit/campaign.o
 PROGS	   += submit/postbulk-submit
 MANS	   += submit/postbulk-submit.1
 TEST_PROGS += submit/typo_test
-CLEAN	   += submit/libsubmit.a
+CLEAN	   += submit/libsubmit.a submit/fuzz_csv
 
 submit/libsubmit.a: $(SUB_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^

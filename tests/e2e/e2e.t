@@ -66,7 +66,9 @@ lab_on_exit "kill $killer 2>/dev/null || :"
 lab_bg stack_campaign c1 "$W/list.csv"
 camp=$LAB_BG_PID
 mx_ge() { [ "$(lab_mx_count)" -ge "$1" ]; }
-at() { lab_wait_for 120 mx_ge $(( n_deliv * $1 / 100 )); }
+# Waits scale with the list (make e2e: 20,000 rows).
+WAIT=$((120 + ROWS / 50))
+at() { lab_wait_for "$WAIT" mx_ge $(( n_deliv * $1 / 100 )); }
 
 at 10; stack_restart policyd && ok "kill -9 policyd at $(lab_mx_count) delivered, restarted ($(el))" || nok "policyd restart"
 at 25; stack_restart milter && ok "kill -9 milter at $(lab_mx_count) delivered, restarted ($(el))" || nok "milter restart"
@@ -78,11 +80,11 @@ check "campaign 1: postbulk-submit exit 0 ($(cat "$STACK/out/c1.summary"))" [ $r
 
 # The bounce-pipe run killed (the poller ran since the start).
 wait "$killer"; krc=$?
-check "kill -9 of a running postbulk-bounce (pipe) ${krc:+pid $(cat "$W/killed-bounce" 2>/dev/null)}" [ $krc = 0 ]
+check "kill -9 of a running postbulk-bounce (pipe run, pid $(cat "$W/killed-bounce" 2>/dev/null || echo none))" [ $krc = 0 ]
 [ $krc = 0 ] && echo "# maillog: $(grep -m1 'relay=pb_bounce.*signal' "$LAB_MAILLOG" | sed 's/.*status=//' | cut -c1-120)"
 
 # Outcomes: every deliverable row at the MX, queue empty, no record left at 0.
-if stack_wait_settled c1 60; then
+if stack_wait_settled c1 "$WAIT"; then
     ok "campaign 1 settled: queue empty, no record left in status 0 ($(el))"
 else
     nok "campaign 1 settled: queue empty, no record left in status 0 ($(stack_queued_count c1) left, $(el))"
@@ -106,11 +108,11 @@ stack_cli suppress export >"$W/suppressed.txt" || nok "postbulk suppress export"
 cp "$STACK/destinations.cf" "$W/destinations-c1.cf"
 sed -i 's/^rate_per_minute = .*/rate_per_minute = 0/' "$STACK/destinations.cf"
 kill -HUP "$STACK_PID_policyd"
-lab_wait_for 5 grep -q 'reloaded:' "$LAB/log/policyd.log"
+check "policyd reloaded the table without rates (SIGHUP)" lab_wait_for 5 grep -q 'reloaded:' "$LAB/log/policyd.log"
 lab_bg stack_campaign c2 "$W/list.csv"
-wait "$LAB_BG_PID"
-check "campaign 2: postbulk-submit exit 0 ($(cat "$STACK/out/c2.summary"))" [ $? = 0 ]
-if stack_wait_settled c2 60; then
+wait "$LAB_BG_PID"; rc=$?
+check "campaign 2: postbulk-submit exit 0 ($(cat "$STACK/out/c2.summary"))" [ $rc = 0 ]
+if stack_wait_settled c2 "$WAIT"; then
     ok "campaign 2 settled ($(el))"
 else
     nok "campaign 2 settled ($(stack_queued_count c2) records left in status 0, $(el))"

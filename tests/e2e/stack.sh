@@ -6,6 +6,7 @@
 #	stack_campaign NAME LIST [submit options...]
 #	stack_restart policyd|milter|follower
 #	stack_postfix_restart
+#	stack_wait_settled NAME TIMEOUT
 #	stack_cli status NAME
 #
 # DESCRIPTION
@@ -32,6 +33,12 @@
 #	outcome follower the state file makes it continue where it stopped.
 #	stack_postfix_restart stops Postfix and starts it again ("postfix
 #	stop; postfix start"), keeping the applied configuration.
+#	stack_campaign runs postbulk-submit campaign with the template
+#	winter-sale (summary, report and stderr in $STACK/out/NAME.*);
+#	stack_wait_settled waits until the queue is empty and no record of
+#	the campaign is left in status 0; stack_queued_count prints that
+#	number; stack_cli runs the postbulk CLI as the daemons' user;
+#	stack_as runs any command as that user.
 #
 # VARIABLES
 #	STACK		the stack directory ($LAB/pb): db/ run/ templates/ state/
