@@ -190,15 +190,20 @@ MLT_VARS *mlt_vars_parse(const char *query, BUF *why)
     while (*cp == ' ' || *cp == '\t')
 	cp++;
     while (*cp) {
+	/*
+	 * White space around a pair is not data: urlencoded values carry
+	 * none, and submit folds long X-Postbulk-Vars lines before an
+	 * '&' (CRLF TAB), which reaches us as "\n\t" inside the value.
+	 */
+	while (*cp == ' ' || *cp == '\t' || *cp == '\r' || *cp == '\n')
+	    cp++;
 	end = cp + strcspn(cp, "&");
 	if (end > cp) {
-	    /* Trailing white space of the whole header value is not data. */
 	    const char *stop = end;
 
-	    if (*end == 0)
-		while (stop > cp && (stop[-1] == ' ' || stop[-1] == '\t'
-				     || stop[-1] == '\r' || stop[-1] == '\n'))
-		    stop--;
+	    while (stop > cp && (stop[-1] == ' ' || stop[-1] == '\t'
+				 || stop[-1] == '\r' || stop[-1] == '\n'))
+		stop--;
 	    eq = memchr(cp, '=', stop - cp);
 	    if (eq == 0)
 		eq = stop;
