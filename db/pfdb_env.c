@@ -396,6 +396,17 @@ static int pfdb_env_open(PFDB *db, BUF *why)
 	return (-1);
     }
     db->env = env;
+    {
+	/* Now, before the tables: the watchdog compares against it. */
+	char    path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/__db.001", db->dir);
+	if (stat(path, &st) == 0) {
+	    db->region_dev = st.st_dev;
+	    db->region_ino = st.st_ino;
+	}
+    }
     for (int t = 0; t < PFDB_NTABLES; t++) {
 	DB     *dbp;
 	u_int32_t oflags = DB_AUTO_COMMIT | DB_THREAD;
@@ -433,16 +444,6 @@ static int pfdb_env_open(PFDB *db, BUF *why)
 	}
     }
     umask(old_mask);
-    {
-	char    path[4096];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/__db.001", db->dir);
-	if (stat(path, &st) == 0) {
-	    db->region_dev = st.st_dev;
-	    db->region_ino = st.st_ino;
-	}
-    }
     return (0);
 }
 
@@ -661,8 +662,29 @@ int     pfdb_reopen(PFDB *db, unsigned seen_gen, int abandon)
 	pfdb_handles_abandon(db);
     else
 	pfdb_handles_close(db);
-    for (int n = 0; time(0) < deadline; n++) {
-	if ((ret = pfdb_env_open(db, why)) == 0)
+    db->region_ino = 0;				/* unknown until env->open */
+    for (volatile int n = 0; time(0) < deadline; n++) {
+	sigjmp_buf jb;
+
+	/*
+	 * The open can block too: on a lock of a process that was being
+	 * killed while we attached (so no recovery ran). Register like a
+	 * call, so that the watchdog can have recovery run and free us.
+	 */
+	if (sigsetjmp(jb, 0) != 0) {		/* see pfdb_rescue.c */
+	    pfdb_op_leave(db);
+	    pfdb_handles_abandon(db);
+	    db->region_ino = 0;
+	    ret = -1;
+	    continue;
+	}
+	pfdb_op_enter(db);
+	pfdb_op_arm(&jb);
+	PFDB_IN_BDB(1);
+	ret = pfdb_env_open(db, why);
+	PFDB_IN_BDB(0);
+	pfdb_op_leave(db);
+	if (ret == 0)
 	    break;
 	if (errno != EAGAIN && n > 3)
 	    break;

@@ -252,7 +252,9 @@ stack_start_milter() {
 }
 
 stack_start_follower() {
-    lab_bg stack_as "$STACK_BIN_BOUNCE" -c "$STACK_CF" --maillog "$LAB_MAILLOG" \
+    # setpriv execs the follower: the PID lab_bg records is the follower's.
+    lab_bg setpriv --reuid="$STACK_USER" --regid="$(id -g "$STACK_USER")" --clear-groups -- \
+        "$STACK_BIN_BOUNCE" -c "$STACK_CF" --maillog "$LAB_MAILLOG" \
         --state "$STACK/run/follow.state" >>"$LAB/log/follower.log" 2>&1
     STACK_PID_follower=$LAB_BG_PID
     sleep 0.2
