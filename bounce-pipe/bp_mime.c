@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
+#include <stdlib.h>
 
 #include <gmime/gmime.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "buf.h"
 
+#include "bp_reason.h"
 #include "bp_mime.h"
 
 #define BP_MIME_DEPTH	16		/* nesting limit against hostile input */
@@ -33,6 +35,19 @@ typedef struct BP_WALK {
     BUF    *html;			/* text/html, used when no text/plain */
     int     seen_orig;			/* returned message found: stop texts */
 } BP_WALK;
+
+/*
+ * Header blocks of returned originals, taken out of the text given to
+ * GMime by bp_precut(): the inner message there has one stand-in field
+ * "X-Postbulk-Orig: N" for block N. Valid during one bp_mime_parse().
+ */
+#define BP_ORIG_FIELD	"X-Postbulk-Orig"
+
+static struct {
+    const char *start;
+    const char *end;
+}       bp_orig_blk[16];
+static int bp_orig_n;
 
 /* bp_mime_init - GMime's global state, once */
 
@@ -114,7 +129,10 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
     }
     if (g_utf8_validate(data, (gssize) len, NULL)) {
 	/* Undeclared ISO-2022-JP/KR is 7-bit and valid UTF-8: try it. */
-	if (memmem(data, len, "\033$B", 3) || memmem(data, len, "\033$(B", 4)) {
+	/* Most texts have no escape at all: one memchr() decides. */
+	int     esc = memchr(data, '\033', len) != 0;
+
+	if (esc && (memmem(data, len, "\033$B", 3) || memmem(data, len, "\033$(B", 4))) {
 	    conv = bp_mime_convert(data, len, "ISO-2022-JP", &wrote);
 	    if (conv) {
 		buf_append(out, conv, wrote);
@@ -122,7 +140,7 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
 		return;
 	    }
 	}
-	if (memmem(data, len, "\033$)C", 4)) {
+	if (esc && memmem(data, len, "\033$)C", 4)) {
 	    conv = bp_mime_convert(data, len, "ISO-2022-KR", &wrote);
 	    if (conv) {
 		buf_append(out, conv, wrote);
@@ -167,20 +185,110 @@ static void bp_mime_headers(GMimeObject *obj, BUF *out)
 	val = strstr(raw, "=?") ? g_mime_utils_header_decode_text(NULL, raw) : 0;
 	buf_puts(out, name);
 	buf_puts(out, ": ");
-	/* Unfold: the value is one line. */
-	for (p = val ? val : raw; *p; p++) {
+	/* Unfold: the value is one line. Plain runs are copied at once. */
+	for (p = val ? val : raw; *p; ) {
+	    size_t  run = strcspn(p, "\r\n\t");
+
+	    if (run) {
+		buf_append(out, p, run);
+		p += run;
+		continue;
+	    }
 	    if (*p == '\r' || *p == '\n') {
 		if (buf_len(out) && out->data[out->len - 1] != ' ')
 		    buf_putc(out, ' ');
-		continue;
-	    }
-	    if (*p == '\t' && buf_len(out) && out->data[out->len - 1] == ' ')
-		continue;
-	    buf_putc(out, *p == '\t' ? ' ' : *p);
+	    } else if (!(buf_len(out) && out->data[out->len - 1] == ' '))
+		buf_putc(out, ' ');
+	    p++;
 	}
 	buf_putc(out, '\n');
 	g_free(val);
     }
+}
+
+/*
+ * bp_mime_rawhdr - bp_mime_headers() for a raw header block
+ *
+ * The report's own header block is read here instead of through GMime:
+ * GMime builds an object, an event and a hash entry per field (most of
+ * them Received:), only to be flattened again. The output is the same
+ * "Name: decoded value" lines; a block with anything but plain fields
+ * and continuation lines returns 0 and is left to GMime.
+ */
+static int bp_mime_rawhdr_ok(const char *p, const char *end)
+{
+    int     first = 1;
+
+    while (p < end) {
+	const char *nl = memchr(p, '\n', (size_t) (end - p));
+	const char *eol = nl ? nl : end;
+	const char *c;
+
+	if (*p == ' ' || *p == '\t') {
+	    if (first)
+		return (0);
+	} else {
+	    for (c = p; c < eol && *c != ':'; c++)
+		if ((unsigned char) *c <= 32 || (unsigned char) *c >= 127)
+		    return (0);
+	    if (c == p || c == eol)
+		return (0);
+	}
+	if (memchr(p, 0, (size_t) (eol - p)))
+	    return (0);
+	first = 0;
+	p = nl ? nl + 1 : end;
+    }
+    return (1);
+}
+
+static void bp_mime_rawhdr(const char *p, const char *end, int message, BUF *out)
+{
+    BUF    *raw = buf_alloc(256);
+
+    while (p < end) {
+	const char *colon = memchr(p, ':', (size_t) (end - p));
+	const char *q = colon + 1, *nl;
+	const char *v;
+	char   *val;
+
+	/* The field ends before a line that does not start with white space. */
+	while ((nl = memchr(q, '\n', (size_t) (end - q))) != 0
+	       && nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t'))
+	    q = nl + 1;
+	if (nl == 0)
+	    nl = end;
+	/* A message's Content-* fields belong to its body part in GMime. */
+	if (message && colon - p >= 8 && strncasecmp(p, "content-", 8) == 0) {
+	    p = nl < end ? nl + 1 : end;
+	    continue;
+	}
+	buf_reset(raw);
+	/* GMime's raw value: from the colon through the last newline. */
+	buf_append(raw, colon + 1, (size_t) ((nl < end ? nl + 1 : end) - colon - 1));
+	buf_append(out, p, (size_t) (colon - p));
+	buf_puts(out, ": ");
+	val = strstr(buf_str(raw), "=?") ? g_mime_utils_header_decode_text(NULL, buf_str(raw)) : 0;
+	for (v = val ? val : buf_str(raw); *v;) {
+	    size_t  run = strcspn(v, "\r\n\t");
+
+	    if (run) {
+		buf_append(out, v, run);
+		v += run;
+		continue;
+	    }
+	    if (*v == '\r' || *v == '\n') {
+		if (buf_len(out) && out->data[out->len - 1] != ' ')
+		    buf_putc(out, ' ');
+	    } else if (!(buf_len(out) && out->data[out->len - 1] == ' '))
+		buf_putc(out, ' ');
+	    v++;
+	}
+	buf_putc(out, '\n');
+	g_free(val);
+	p = nl < end ? nl + 1 : end;
+    }
+    buf_free(raw);
 }
 
 /* bp_mime_content - decoded body of a leaf part, converted to UTF-8 */
@@ -264,8 +372,22 @@ static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
     if (GMIME_IS_MESSAGE_PART(obj)) {
 	GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 
-	if (inner && buf_len(w->m->orig) == 0)
-	    bp_mime_headers(GMIME_OBJECT(inner), w->m->orig);
+	if (inner && buf_len(w->m->orig) == 0) {
+	    GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(inner));
+	    GMimeHeader *h;
+	    const char *v;
+	    int     k;
+
+	    if (bp_orig_n > 0 && hl && g_mime_header_list_get_count(hl) == 1
+		&& (h = g_mime_header_list_get_header_at(hl, 0)) != 0
+		&& g_mime_header_get_name(h)
+		&& strcmp(g_mime_header_get_name(h), BP_ORIG_FIELD) == 0
+		&& (v = g_mime_header_get_raw_value(h)) != 0
+		&& (k = atoi(v)) >= 0 && k < bp_orig_n)
+		bp_mime_rawhdr(bp_orig_blk[k].start, bp_orig_blk[k].end, 1, w->m->orig);
+	    else
+		bp_mime_headers(GMIME_OBJECT(inner), w->m->orig);
+	}
 	w->seen_orig = 1;
 	return;
     }
@@ -360,6 +482,8 @@ static void bp_mime_cut(BP_MIME *m)
 			   &err, &off, NULL);
 	if (re == 0)
 	    log_panic("bp_mime_cut: bad built-in pattern at %zu", (size_t) off);
+	if (bp_use_jit)
+	    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     }
     if (!g_utf8_validate(buf_str(m->text), (gssize) buf_len(m->text), NULL))
 	return;
@@ -435,6 +559,8 @@ static void bp_mime_inline_dsn(BP_MIME *m)
 			   &err, &off, NULL);
 	if (re == 0)
 	    log_panic("bp_mime_inline_dsn: bad built-in pattern at %zu", (size_t) off);
+	if (bp_use_jit)
+	    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     }
     md = pcre2_match_data_create_from_pattern(re, NULL);
     if (pcre2_match(re, (PCRE2_SPTR) t, buf_len(m->text), 0, 0, md, NULL) > 0
@@ -453,6 +579,149 @@ static void bp_mime_inline_dsn(BP_MIME *m)
     pcre2_match_data_free(md);
 }
 
+/*
+ * bp_mime_precut - drop the bodies of returned originals before GMime
+ *
+ * Only the header block of a message/rfc822 part is ever read, but GMime
+ * would build (and later free) a MIME tree for its whole body, often the
+ * largest part of a bounce. A line scan copies the message and leaves
+ * out everything between the end of such a part's inner header block
+ * and the next boundary line of an enclosing multipart (the boundaries
+ * declared before the part), so that GMime sees a header-only original.
+ * Parts with a transfer encoding other than 7bit/8bit/binary are kept
+ * as they are. Returns 0 when there is nothing to cut.
+ */
+#define BP_PRECUT_NB	16		/* boundaries remembered */
+#define BP_PRECUT_NORIG	16		/* originals' header blocks remembered */
+
+static int bp_precut_bound(const char *line, size_t n, char bound[][72], int nb)
+{
+    int     i;
+
+    if (n < 3 || line[0] != '-' || line[1] != '-')
+	return (0);
+    for (i = 0; i < nb; i++) {
+	size_t  bl = strlen(bound[i]);
+
+	if (n >= bl + 2 && memcmp(line + 2, bound[i], bl) == 0
+	    && (n == bl + 2 || line[bl + 2] == '-' || line[bl + 2] == '\r'
+		|| line[bl + 2] == ' ' || line[bl + 2] == '\t' || line[bl + 2] == '\n'))
+	    return (1);
+    }
+    return (0);
+}
+
+static int bp_precut(const char *data, size_t len, BUF *out)
+{
+    enum {
+	HDR, BODY, PART_HDR, INNER_HDR, SKIP,
+    }       state = HDR;
+    char    bound[BP_PRECUT_NB][72];
+    int     nb = 0, rfc822 = 0, encoded = 0, cut = 0;
+    const char *p = data, *end = data + len, *keep = data, *inner = data;
+
+    bp_orig_n = 0;
+
+    while (p < end) {
+	const char *nl = memchr(p, '\n', (size_t) (end - p));
+	const char *next = nl ? nl + 1 : end;
+	size_t  n = (size_t) (next - p);
+	int     blank = (n == 1 || (n == 2 && p[0] == '\r') || (nl == 0 && n == 0));
+
+	switch (state) {
+	case SKIP:
+	    if (!bp_precut_bound(p, n, bound, nb))
+		break;
+	    /* Resume at the boundary line of the enclosing multipart. */
+	    keep = p;
+	    state = PART_HDR;
+	    rfc822 = encoded = 0;
+	    break;
+	case BODY:
+	    if (bp_precut_bound(p, n, bound, nb)) {
+		state = PART_HDR;
+		rfc822 = encoded = 0;
+	    }
+	    break;
+	case HDR:
+	case PART_HDR:
+	    if (blank) {
+		state = (state == PART_HDR && rfc822 && !encoded) ? INNER_HDR : BODY;
+		inner = next;
+		break;
+	    }
+	    if (nb < BP_PRECUT_NB) {
+		const char *b = memchr(p, '=', n) ? memmem(p, n, "oundary=", 8) : 0;
+
+		if (b && b > p && (b[-1] == 'b' || b[-1] == 'B')) {
+		    size_t  i = 0;
+		    int     quoted = 0;
+
+		    b += 8;
+		    if (b < next && *b == '"') {
+			quoted = 1;
+			b++;
+		    }
+		    while (b < next && *b != '"' && *b != '\r' && *b != '\n'
+			   && (quoted || (*b != ';' && *b != ' ' && *b != '\t'))
+			   && i < sizeof(bound[0]) - 1)
+			bound[nb][i++] = *b++;
+		    if (i == sizeof(bound[0]) - 1)
+			return (0);		/* too long: cut nothing */
+		    while (i > 0 && (bound[nb][i - 1] == ' ' || bound[nb][i - 1] == '\t'))
+			i--;
+		    bound[nb][i] = 0;
+		    if (i > 0)
+			nb++;
+		}
+	    }
+	    if (state == PART_HDR) {
+		if (n > 13 && strncasecmp(p, "content-type:", 13) == 0) {
+		    const char *v = p + 13;
+
+		    while (v < next && (*v == ' ' || *v == '\t'))
+			v++;
+		    rfc822 = (next - v >= 14 && strncasecmp(v, "message/rfc822", 14) == 0);
+		} else if (n > 26 && strncasecmp(p, "content-transfer-encoding:", 26) == 0) {
+		    const char *v = p + 26;
+
+		    while (v < next && (*v == ' ' || *v == '\t'))
+			v++;
+		    encoded = !(strncasecmp(v, "7bit", 4) == 0 || strncasecmp(v, "8bit", 4) == 0
+				|| strncasecmp(v, "binary", 6) == 0);
+		}
+	    }
+	    break;
+	case INNER_HDR:
+	    if (blank) {
+		if (p > inner && bp_orig_n < BP_PRECUT_NORIG && bp_mime_rawhdr_ok(inner, p)) {
+		    /* GMime gets a stand-in field, the walk reads the block. */
+		    buf_append(out, keep, (size_t) (inner - keep));
+		    buf_printf(out, "%s: %d%s", BP_ORIG_FIELD, bp_orig_n, n == 2 ? "\r\n" : "\n");
+		    buf_append(out, p, n);
+		    bp_orig_blk[bp_orig_n].start = inner;
+		    bp_orig_blk[bp_orig_n++].end = p;
+		} else {
+		    /* Keep the inner header block and its empty line. */
+		    buf_append(out, keep, (size_t) (next - keep));
+		}
+		keep = next;
+		state = SKIP;
+		cut = 1;
+	    }
+	    break;
+	}
+	p = next;
+    }
+    /* No enclosing boundary after the original: something is odd. */
+    if (!cut || state == SKIP) {
+	bp_orig_n = 0;
+	return (0);
+    }
+    buf_append(out, keep, (size_t) (end - keep));
+    return (1);
+}
+
 /* bp_mime_parse - parse one message */
 
 BP_MIME *bp_mime_parse(const char *data, size_t len)
@@ -461,10 +730,18 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     GMimeParser *parser;
     GMimeObject *top;
     GMimeContentType *ct;
+    static BUF *cutbuf;			/* the message without originals' bodies */
+    static BUF *mimebuf;		/* the message with Content-* fields only */
+    const char *hp, *hnl, *hdr_end = 0, *in;
+    size_t  in_len;
     BP_MIME *m;
     BP_WALK w;
 
     bp_mime_init();
+    if (cutbuf == 0) {
+	cutbuf = buf_alloc(8192);
+	mimebuf = buf_alloc(8192);
+    }
     /* An mbox "From " envelope line is no header field: skip it. */
     if (len > 5 && strncmp(data, "From ", 5) == 0) {
 	const char *nl = memchr(data, '\n', len);
@@ -474,7 +751,40 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	    data = nl + 1;
 	}
     }
-    stream = g_mime_stream_mem_new_with_buffer(data, len);
+    /* The report's header block: read here, GMime gets its Content-* fields. */
+    for (hp = data; hp < data + len; hp = hnl + 1) {
+	if ((hnl = memchr(hp, '\n', (size_t) (data + len - hp))) == 0)
+	    break;
+	if (hnl == hp || (hnl == hp + 1 && *hp == '\r')) {
+	    hdr_end = hp;
+	    break;
+	}
+    }
+    in = data;
+    in_len = len;
+    if (hdr_end && hdr_end > data && bp_mime_rawhdr_ok(data, hdr_end)) {
+	buf_reset(mimebuf);
+	for (hp = data; hp < hdr_end; hp = hnl + 1) {
+	    const char *f = hp;
+
+	    while ((hnl = memchr(hp, '\n', (size_t) (hdr_end - hp))) != 0
+		   && hnl + 1 < hdr_end && (hnl[1] == ' ' || hnl[1] == '\t'))
+		hp = hnl + 1;
+	    if (hnl == 0)
+		hnl = hdr_end - 1;
+	    if (strncasecmp(f, "content-", 8) == 0 || strncasecmp(f, "mime-version:", 13) == 0)
+		buf_append(mimebuf, f, (size_t) (hnl + 1 - f));
+	}
+	buf_append(mimebuf, hdr_end, (size_t) (data + len - hdr_end));
+	in = buf_str(mimebuf);
+	in_len = buf_len(mimebuf);
+    } else
+	hdr_end = 0;
+    buf_reset(cutbuf);
+    if (bp_precut(in, in_len, cutbuf))
+	stream = g_mime_stream_mem_new_with_buffer(buf_str(cutbuf), buf_len(cutbuf));
+    else
+	stream = g_mime_stream_mem_new_with_buffer(in, in_len);
     parser = g_mime_parser_new_with_stream(stream);
     g_object_unref(stream);
 
@@ -495,7 +805,10 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     m->dsn = buf_alloc(256);
     m->arf = buf_alloc(64);
     m->orig = buf_alloc(1024);
-    bp_mime_headers(top, m->headers);
+    if (hdr_end)
+	bp_mime_rawhdr(data, hdr_end, 0, m->headers);
+    else
+	bp_mime_headers(top, m->headers);
     ct = g_mime_object_get_content_type(top);
     if (ct) {
 	const char *rt = g_mime_content_type_get_parameter(ct, "report-type");

@@ -128,6 +128,51 @@ static int bp_rx(pcre2_code *re, const char *text)
     return (pcre2_match(re, (PCRE2_SPTR) text, strlen(text), 0, 0, bp_md, NULL) >= 0);
 }
 
+/*
+ * Substring pre-filter: the byte pairs present in the text being
+ * classified. A needle with a pair the text lacks cannot occur in it,
+ * so strstr() runs only for needles that may match; the answers are
+ * those of strstr() alone. Valid only for the text it was built for
+ * (bp_pairs_text), between bp_pairs_build() and bp_pairs_drop().
+ */
+static unsigned char bp_pairs[65536 / 8];
+static const char *bp_pairs_text;
+
+static void bp_pairs_build(const char *text)
+{
+    const unsigned char *p = (const unsigned char *) text;
+
+    memset(bp_pairs, 0, sizeof(bp_pairs));
+    for (; p[0] && p[1]; p++) {
+	unsigned pair = ((unsigned) p[0] << 8) | p[1];
+
+	bp_pairs[pair >> 3] |= (unsigned char) (1 << (pair & 7));
+    }
+    bp_pairs_text = text;
+}
+
+static void bp_pairs_drop(void)
+{
+    bp_pairs_text = 0;
+}
+
+/* bp_strstr - strstr() with the pre-filter when it applies */
+
+static const char *bp_strstr(const char *text, const char *needle)
+{
+    if (text == bp_pairs_text && needle[0]) {
+	const unsigned char *n = (const unsigned char *) needle;
+
+	for (; n[1]; n++) {
+	    unsigned pair = ((unsigned) n[0] << 8) | n[1];
+
+	    if ((bp_pairs[pair >> 3] & (1 << (pair & 7))) == 0)
+		return (0);
+	}
+    }
+    return (strstr(text, needle));
+}
+
 /* bp_pat_match - one table entry against lowercase text */
 
 static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code **re, const char *text)
@@ -136,11 +181,11 @@ static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code **re, const char *tex
 
     if (p->isnot)
 	for (cp = p->isnot; *cp; cp++)
-	    if (strstr(text, *cp))
+	    if (bp_strstr(text, *cp))
 		return (0);
     if (p->index)
 	for (cp = p->index; *cp; cp++)
-	    if (strstr(text, *cp))
+	    if (bp_strstr(text, *cp))
 		return (1);
     if (p->regex == 0)
 	return (0);
@@ -159,11 +204,13 @@ int     bp_reason_match(const char *reason, const char *text)
     if (text == 0 || *text == 0)
 	return (0);
     for (i = 0; bp_reason_sisimai[i].name; i++)
-	if (strcmp(bp_reason_sisimai[i].name, reason) == 0
+	if (bp_reason_sisimai[i].name[0] == reason[0]
+	    && strcmp(bp_reason_sisimai[i].name, reason) == 0
 	    && bp_pat_match(bp_reason_sisimai + i, bp_rx_sisimai + i, text))
 	    return (1);
     for (i = 0; bp_reason_extra[i].name; i++)
-	if (strcmp(bp_reason_extra[i].name, reason) == 0
+	if (bp_reason_extra[i].name[0] == reason[0]
+	    && strcmp(bp_reason_extra[i].name, reason) == 0
 	    && bp_pat_match(bp_reason_extra + i, bp_rx_extra + i, text))
 	    return (1);
     return (0);
@@ -212,33 +259,51 @@ static int bp_extra_match(const char *reason, const char *text)
 
 const char *bp_reason_phrase(const char *text)
 {
+    const char *res = 0;
     int     i;
 
     bp_reason_init();
+    bp_pairs_build(text);
     for (i = 0; bp_reason_engine[i].name; i++) {
 	if (bp_reason_engine[i].is_regex) {
 	    if (bp_rx_engine[i] == 0)
 		bp_rx_engine[i] = bp_compile(bp_reason_engine[i].text, 0);
-	    if (bp_rx(bp_rx_engine[i], text))
-		return (bp_reason_engine[i].name);
-	} else if (strstr(text, bp_reason_engine[i].text) != 0)
-	    return (bp_reason_engine[i].name);
+	    if (bp_rx(bp_rx_engine[i], text)) {
+		res = bp_reason_engine[i].name;
+		break;
+	    }
+	} else if (bp_strstr(text, bp_reason_engine[i].text) != 0) {
+	    res = bp_reason_engine[i].name;
+	    break;
+	}
     }
-    return (0);
+    bp_pairs_drop();
+    return (res);
 }
 
 /* bp_status_name - D.S.N code to reason */
 
 const char *bp_status_name(const char *status)
 {
+    static char last[16];		/* the decision asks many times */
+    static const char *last_name;
+    const char *name = "";
     int     i;
 
     if (status == 0 || *status == 0)
 	return ("");
+    if (last[0] && strcmp(last, status) == 0)
+	return (last_name);
     for (i = 0; bp_status_tab[i].code; i++)
-	if (strcmp(bp_status_tab[i].code, status) == 0)
-	    return (bp_status_tab[i].name);
-    return ("");
+	if (strcmp(bp_status_tab[i].code, status) == 0) {
+	    name = bp_status_tab[i].name;
+	    break;
+	}
+    if (strlen(status) < sizeof(last)) {
+	strcpy(last, status);
+	last_name = name;
+    }
+    return (name);
 }
 
 /* bp_status_find - D.S.N code in free text (Sisimai::SMTP::Status::find) */
@@ -284,8 +349,11 @@ int     bp_status_find(const char *text, char *out, size_t len)
 
 void    bp_lowercase(const char *s, BUF *out)
 {
-    int     sp = 0;
+    char    chunk[256];
+    size_t  n = 0;
+    int     sp = 0, any = 0;
 
+    /* Through a local chunk: one buf_append() per 256 bytes. */
     buf_reset(out);
     for (; *s; s++) {
 	unsigned char c = (unsigned char) *s;
@@ -294,11 +362,18 @@ void    bp_lowercase(const char *s, BUF *out)
 	    sp = 1;
 	    continue;
 	}
-	if (sp && buf_len(out))
-	    buf_putc(out, ' ');
+	if (n + 2 > sizeof(chunk)) {
+	    buf_append(out, chunk, n);
+	    n = 0;
+	}
+	if (sp && any)
+	    chunk[n++] = ' ';
 	sp = 0;
-	buf_putc(out, (c < 128) ? tolower(c) : c);
+	any = 1;
+	chunk[n++] = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
     }
+    if (n)
+	buf_append(out, chunk, n);
 }
 
 static int bp_in(const char *s, const char *const *list)
@@ -514,6 +589,7 @@ void    bp_reason_classify(BP_RCPT *r)
     bp_lowercase(buf_str(r->diag), lc);
     bp_unwrap(lc);
     bp_memo_n = 0;
+    bp_pairs_build(buf_str(lc));
     if (r->reason[0] && (r->decided || !bp_in(r->reason, bp_retry)))
 	goto done;
     if (r->status[0] == '2') {
@@ -545,6 +621,7 @@ set:
     bp_strlcpy(r->reason, res, sizeof(r->reason));
 done:
     r->hard = bp_reason_hard(r->reason, r->status, r->reply);
+    bp_pairs_drop();
     buf_free(lc);
 }
 

@@ -219,10 +219,10 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 	{0, 0},
     };
     static pcre2_code *re[8], *reply_re, *delay_re;
-    pcre2_match_data *md;
-    BUF    *lc;
+    static pcre2_match_data *md;
+    static BUF *lc;
     const char *s;
-    size_t  best = (size_t) -1;
+    size_t  len = strlen(text), best = (size_t) -1;
     int     i;
 
     if (re[0] == 0) {
@@ -235,10 +235,13 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 			 "|message (?:is|has been) delayed|delayed for more than"
 			 "|will retry|not yet been delivered|delivery delayed");
     }
-    md = pcre2_match_data_create(4, NULL);
+    if (md == 0) {
+	md = pcre2_match_data_create(8, NULL);
+	lc = buf_alloc(1024);
+    }
     if (r->command[0] == 0) {
 	for (i = 0; cmds[i].cmd; i++) {
-	    if (pcre2_match(re[i], (PCRE2_SPTR) text, strlen(text), 0, 0, md, NULL) > 0) {
+	    if (pcre2_match(re[i], (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0) {
 		size_t  pos = pcre2_get_ovector_pointer(md)[0];
 
 		if (pos < best) {
@@ -249,7 +252,7 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 	}
     }
     if (r->reply[0] == 0
-	&& pcre2_match(reply_re, (PCRE2_SPTR) text, strlen(text), 0, 0, md, NULL) > 1) {
+	&& pcre2_match(reply_re, (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 1) {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
 	if (ov[3] - ov[2] == 3) {
@@ -269,15 +272,12 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 	bp_strlcpy(r->status + 1, ".0.0", sizeof(r->status) - 1);
     }
     if (r->action[0] == 0
-	&& pcre2_match(delay_re, (PCRE2_SPTR) text, strlen(text), 0, 0, md, NULL) > 0)
+	&& pcre2_match(delay_re, (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0)
 	bp_strlcpy(r->action, "delayed", sizeof(r->action));
-    pcre2_match_data_free(md);
     if (r->hint[0] == 0) {
-	lc = buf_alloc(strlen(text) + 1);
 	bp_lowercase(text, lc);
 	/* A hint only: used when the reply itself says nothing clearer. */
 	if ((s = bp_reason_phrase(buf_str(lc))) != 0)
 	    bp_strlcpy(r->hint, s, sizeof(r->hint));
-	buf_free(lc);
     }
 }

@@ -346,6 +346,17 @@ DB_ENV *pfdb_env_new(int pflags, int *retp)
     return (env);
 }
 
+/* pfdb_region_ino - inode of the current region file, 0 if none */
+
+ino_t   pfdb_region_ino(PFDB *db)
+{
+    char    path[4096];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/__db.001", db->dir);
+    return (stat(path, &st) == 0 ? st.st_ino : 0);
+}
+
 /* pfdb_env_dead - was our environment removed by another's recovery? */
 
 int     pfdb_env_dead(PFDB *db)

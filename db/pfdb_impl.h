@@ -90,6 +90,7 @@ struct PFDB {
     /* Watchdog's own state (pfdb_rescue.c). */
     unsigned long wd_seq[PFDB_MAX_SLOTS];
     time_t  wd_since[PFDB_MAX_SLOTS];
+    ino_t   wd_ino[PFDB_MAX_SLOTS];		/* region file when it blocked */
     time_t  helper_last;		/* last recovery helper run */
     dev_t   region_dev;			/* __db.001 of the open environment */
     ino_t   region_ino;
@@ -128,6 +129,7 @@ void    pfdb_op_arm(sigjmp_buf *);
 void    pfdb_rescue_tick(PFDB *);
 DB_ENV *pfdb_env_new(int, int *);
 int     pfdb_env_dead(PFDB *);
+ino_t   pfdb_region_ino(PFDB *);
 
 #define PFDB_ENV_FLAGS	(DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG \
 			 | DB_INIT_MPOOL | DB_THREAD | DB_REGISTER | DB_RECOVER)

@@ -26,15 +26,17 @@
  *	no system call on the lookup path); PFDB_IN_BDB marks the stretches
  *	spent inside Berkeley DB. The watchdog thread (pfdb_env.c) calls
  *	pfdb_rescue_tick() every 250 ms; it makes no Berkeley DB call, so
- *	it cannot block itself. A thread that has been inside Berkeley DB,
- *	in the same call and blocked in futex(2) (/proc/self/task/TID/
- *	syscall), for PFDB_STUCK_SECS is stuck: either on a lock of a live
- *	process (left alone: the lock timeout deals with it) or on a mutex
- *	or lock of a process that died. If the environment's region file
- *	is still the one we opened (no recovery yet), a child process opens
- *	the environment, which runs recovery when a registered process is
- *	dead (pfdb_recover_helper). Once the region file is a new one, the
- *	stuck threads get PFDB_RESCUE_SIG and the handler siglongjmp()s
+ *	it cannot block itself. A thread inside Berkeley DB, in the same
+ *	call, blocked in futex(2) on an address (/proc/self/task/TID/
+ *	syscall) that lies in a mapping of a deleted __db.* region file
+ *	(/proc/self/maps) waits in an environment that recovery replaced:
+ *	it is freed after 1 s. One blocked PFDB_STUCK_SECS in a live
+ *	environment waits either on a lock of a live process (left alone:
+ *	the lock timeout deals with it) or on a mutex or lock of a process
+ *	that died: a child process then opens the environment, which runs
+ *	recovery when a registered process is dead (pfdb_recover_helper),
+ *	after which its mapping shows as deleted. Freed threads get
+ *	PFDB_RESCUE_SIG and the handler siglongjmp()s
  *	them back to their pfdb call, which abandons the old handles (no
  *	close: that could wait on the same dead mutex; the old region stays
  *	mapped until exit) and reopens. The call is retried like any
@@ -153,11 +155,12 @@ void    pfdb_op_leave(PFDB *db)
     }
 }
 
-/* pfdb_in_futex - is this thread waiting in futex(2)? */
+/* pfdb_futex_addr - the address this thread waits on in futex(2), or 0 */
 
-static int pfdb_in_futex(pid_t tid)
+static uintptr_t pfdb_futex_addr(pid_t tid)
 {
-    char    path[64], buf[32];
+    char    path[64], buf[128];
+    unsigned long long addr;
     int     fd;
     ssize_t n;
 
@@ -169,7 +172,40 @@ static int pfdb_in_futex(pid_t tid)
     if (n <= 0)
 	return (0);
     buf[n] = 0;
-    return (strncmp(buf, "202 ", 4) == 0);	/* __NR_futex on x86_64 */
+    if (strncmp(buf, "202 ", 4) != 0)		/* __NR_futex on x86_64 */
+	return (0);
+    if (sscanf(buf + 4, "%llx", &addr) != 1)
+	return (0);
+    return ((uintptr_t) addr);
+}
+
+/*
+ * pfdb_addr_dead - is addr in a mapping of a removed region file?
+ *
+ * Recovery under DB_REGISTER unlinks the environment's region files and
+ * makes new ones. A thread waiting on a mutex (or condition) that lives
+ * in a mapping of a deleted __db.* file waits in an environment that
+ * nobody will ever touch again: /proc/self/maps says so exactly.
+ */
+
+static int pfdb_addr_dead(uintptr_t addr)
+{
+    FILE   *fp;
+    char    line[4096];
+    int     dead = 0;
+
+    if (addr == 0 || (fp = fopen("/proc/self/maps", "r")) == 0)
+	return (0);
+    while (fgets(line, sizeof(line), fp)) {
+	unsigned long long lo, hi;
+
+	if (sscanf(line, "%llx-%llx", &lo, &hi) != 2 || addr < lo || addr >= hi)
+	    continue;
+	dead = strstr(line, "/__db.") != 0 && strstr(line, "(deleted)") != 0;
+	break;
+    }
+    fclose(fp);
+    return (dead);
 }
 
 /*
@@ -211,17 +247,18 @@ static void pfdb_recover_helper(PFDB *db)
 
 void    pfdb_rescue_tick(PFDB *db)
 {
-    uint64_t stuck = 0;
+    uint64_t stuck = 0, dead = 0;
+    uintptr_t addr[PFDB_MAX_SLOTS];
     time_t  now = time(0);
-    int     dead = pfdb_env_dead(db);
+    int     need_helper = 0;
 
-    /* In a dead environment nothing will ever wake a waiter: 1 s is enough. */
     for (int i = 0; i < PFDB_MAX_SLOTS; i++) {
 	PFDB_SLOT *s = &db->slots[i];
 	unsigned long seq;
 
+	addr[i] = 0;
 	if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) || !*s->in_bdb
-	    || !pfdb_in_futex(s->tid)) {
+	    || (addr[i] = pfdb_futex_addr(s->tid)) == 0) {
 	    db->wd_since[i] = 0;
 	    continue;
 	}
@@ -229,33 +266,49 @@ void    pfdb_rescue_tick(PFDB *db)
 	if (db->wd_since[i] == 0 || db->wd_seq[i] != seq) {
 	    db->wd_seq[i] = seq;
 	    db->wd_since[i] = now;
-	} else if (now - db->wd_since[i] >= (dead ? 1 : PFDB_STUCK_SECS)) {
+	    continue;
+	}
+	if (pfdb_addr_dead(addr[i])) {
+	    /* Nothing will ever wake it: 1 s is enough to be sure. */
+	    if (now - db->wd_since[i] >= 1) {
+		stuck |= (uint64_t) 1 << i;
+		dead |= (uint64_t) 1 << i;
+	    }
+	} else if (now - db->wd_since[i] >= PFDB_STUCK_SECS) {
 	    stuck |= (uint64_t) 1 << i;
+	    need_helper = 1;
 	}
     }
     if (stuck == 0)
 	return;
 
     /*
-     * Blocked that long: either on a lock that a live process holds
-     * (leave it: the lock timeout handles it), or on a mutex or lock of
-     * a process that died. In the latter case the environment needs
-     * recovery; if nobody ran it yet, have a child open it.
+     * Blocked that long in a live environment: either on a lock that a
+     * live process holds (leave it: the lock timeout handles it), or on a
+     * mutex or lock of a process that died. In the latter case the
+     * environment needs recovery; have a child open it. Then the region
+     * files are new, and the old mapping shows as deleted.
      */
-    if (!dead && now - db->helper_last >= 2 * PFDB_STUCK_SECS) {
+    if (need_helper && now - db->helper_last >= 2 * PFDB_STUCK_SECS) {
+	int     recovered = 0;
+
 	db->helper_last = now;
 	pfdb_recover_helper(db);
-	dead = pfdb_env_dead(db);
-	if (dead)
+	for (int i = 0; i < PFDB_MAX_SLOTS; i++) {
+	    if ((stuck & ((uint64_t) 1 << i)) && !(dead & ((uint64_t) 1 << i))
+		&& pfdb_addr_dead(addr[i])) {
+		dead |= (uint64_t) 1 << i;
+		recovered = 1;
+	    }
+	}
+	if (recovered)
 	    log_warn("db %s: a process using the environment died; recovery "
 		     "was run", db->dir);
     }
-    if (!dead)
-	return;
     for (int i = 0; i < PFDB_MAX_SLOTS; i++) {
 	PFDB_SLOT *s = &db->slots[i];
 
-	if (!(stuck & ((uint64_t) 1 << i))
+	if (!(dead & ((uint64_t) 1 << i))
 	    || !__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE))
 	    continue;
 	if (!pfdb_rescue_ok) {

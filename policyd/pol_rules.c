@@ -363,6 +363,14 @@ static int r_supp_lookup(POL_RULES *r, const char *key, PFDB_SUPP *out)
     return (0);
 }
 
+/* r_dunno - the common answer, without a printf on the hot path */
+
+static void r_dunno(BUF *action)
+{
+    buf_reset(action);
+    buf_puts(action, "DUNNO");
+}
+
 /* r_db_error - answer and log when the db fails */
 
 static void r_db_error(POL_RULES *r, const POL_REQUEST *req, const char *what,
@@ -389,7 +397,7 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
     int     rc;
 
     if (strcmp(req->protocol_state, "RCPT") != 0) {
-	buf_sprintf(action, "DUNNO");
+	r_dunno(action);
 	return;
     }
     rcpt = r_safe(req->recipient, safe, sizeof(safe));
@@ -398,7 +406,7 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
 	/* Not ours to judge: smtpd's own checks handle bad syntax. */
 	log_verbose("%s: policy=skip rcpt=<%s> reason=\"%s\"",
 		    r_queue_id(req), rcpt, buf_str(r->why));
-	buf_sprintf(action, "DUNNO");
+	r_dunno(action);
 	return;
     }
     domain = addr_domain(buf_str(r->rcpt));
@@ -522,7 +530,7 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
     s->accepted++;
     if (var_pol_guard && sdomain)
 	pol_guard_count(r->guard, sdomain, r->day);
-    buf_sprintf(action, "DUNNO");
+    r_dunno(action);
 }
 
 /* pol_rules_persist - write changed day counters */
