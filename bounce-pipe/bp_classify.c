@@ -153,7 +153,7 @@ static void bp_complete(BP_MIME *m, BP_REPORT *rep, BP_RCPT *r, const char *cons
     if (rep->nrcpt == 1) {
 	/* One recipient: the whole report is about it. */
 	buf_puts(seg, buf_str(m->text));
-	found = strcasestr(buf_str(m->text), buf_str(r->addr)) != 0;
+	found = bp_strcasestr(buf_str(m->text), buf_str(r->addr)) != 0;
     } else
 	found = bp_scrape_diag(buf_str(m->text), buf_str(r->addr), all, seg);
     if (buf_len(r->diag) == 0) {

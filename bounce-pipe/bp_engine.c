@@ -98,7 +98,7 @@ static void bp_engine_set(BP_RCPT *r, const char *reason)
 static int bp_engine_hdr(const BUF *headers, const char *name, const char *sub, BUF *v)
 {
     return (bp_mime_header(headers, name, v)
-	    && (sub == 0 || strcasestr(buf_str(v), sub) != 0));
+	    && (sub == 0 || bp_strcasestr(buf_str(v), sub) != 0));
 }
 
 /* Exchange 2000/2003 Internet Mail Connector error codes. */
@@ -135,13 +135,13 @@ static const char *bp_engine_pmta(const char *dsn, const char *addr)
     const char *p, *end, *c;
     int     i;
 
-    if ((c = strcasestr(dsn, "X-PowerMTA-BounceCategory:")) == 0)
+    if ((c = bp_strcasestr(dsn, "X-PowerMTA-BounceCategory:")) == 0)
 	return (0);
-    if ((p = strcasestr(dsn, addr)) == 0)
+    if ((p = bp_strcasestr(dsn, addr)) == 0)
 	return (0);
-    if ((end = strcasestr(p, "Final-Recipient:")) == 0)
+    if ((end = bp_strcasestr(p, "Final-Recipient:")) == 0)
 	end = p + strlen(p);
-    if ((c = strcasestr(p, "X-PowerMTA-BounceCategory:")) == 0 || c > end)
+    if ((c = bp_strcasestr(p, "X-PowerMTA-BounceCategory:")) == 0 || c > end)
 	return (0);
     c += sizeof("X-PowerMTA-BounceCategory:") - 1;
     while (*c == ' ' || *c == '\t')
@@ -198,17 +198,17 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 	    goto done;
 	}
     /* Office 365: 5.1.10 RESOLVER.ADR.RecipientNotFound (or RecipNotFound). */
-    if (strcmp(r->status, "5.1.10") == 0 && strcasestr(diag, "resolver.adr.recip")) {
+    if (strcmp(r->status, "5.1.10") == 0 && bp_strcasestr(diag, "resolver.adr.recip")) {
 	bp_engine_set(r, "userunknown");
 	goto done;
     }
     /* AOL: X-AOL-IP; its own two texts. */
     if (bp_mime_header(headers, "X-AOL-IP", v)) {
-	if (strcasestr(diag, "host or domain name not found")) {
+	if (bp_strcasestr(diag, "host or domain name not found")) {
 	    bp_engine_set(r, "hostunknown");
 	    goto done;
 	}
-	if (strcasestr(diag, "type=mx: malformed or unexpected name server reply")) {
+	if (bp_strcasestr(diag, "type=mx: malformed or unexpected name server reply")) {
 	    bp_engine_set(r, "notaccept");
 	    goto done;
 	}
@@ -222,7 +222,7 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 	};
 
 	for (i = 0; ses[i][0]; i++)
-	    if (strcasestr(diag, ses[i][1])) {
+	    if (bp_strcasestr(diag, ses[i][1])) {
 		bp_engine_set(r, ses[i][0]);
 		goto done;
 	    }
@@ -233,7 +233,7 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 	goto done;
     }
     /* Gmail: "(state N)." of "Google tried to deliver your message". */
-    if (strcasestr(diag, "google tried to deliver your message")
+    if (bp_strcasestr(diag, "google tried to deliver your message")
 	&& (p = strstr(diag, "(state ")) != 0) {
 	static const struct {
 	    int     state;
@@ -264,7 +264,7 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 	    }
     }
     /* Zoho Mail: X-ZohoMail; "Host not reachable" after its retries. */
-    if (bp_mime_header(headers, "X-ZohoMail", v) && strcasestr(diag, "host not reachable")) {
+    if (bp_mime_header(headers, "X-ZohoMail", v) && bp_strcasestr(diag, "host not reachable")) {
 	bp_engine_set(r, "expired");
 	goto done;
     }
@@ -285,7 +285,7 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
     /* Trend Micro InterScan MSS: "Unable to deliver" means no such user. */
     if ((bp_engine_hdr(headers, "From", "\"InterScan MSS\"", v)
 	 || bp_engine_hdr(headers, "From", "\"InterScan Notification\"", v))
-	&& strcasestr(diag, "unable to deliver")) {
+	&& bp_strcasestr(diag, "unable to deliver")) {
 	bp_engine_set(r, "userunknown");
 	goto done;
     }

@@ -882,7 +882,7 @@ int     bp_mime_header(const BUF *block, const char *name, BUF *out)
 
     buf_reset(out);
     while (s && *s) {
-	if (strncasecmp(s, name, n) == 0 && s[n] == ':') {
+	if ((*s | 0x20) == (*name | 0x20) && strncasecmp(s, name, n) == 0 && s[n] == ':') {
 	    const char *v = s + n + 1, *e;
 
 	    while (*v == ' ' || *v == '\t')

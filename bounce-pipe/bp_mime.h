@@ -27,6 +27,15 @@
  *	text/rfc822-headers), when attached as a MIME part.
  * .PP
  *	Header fields of the report itself are read with bp_mime_header().
+ * .PP
+ *	For speed, GMime is not given the message as it is: the report's
+ *	own header block and the header blocks of returned originals
+ *	(message/rfc822) are read from the raw text, the originals' bodies
+ *	are left out, and GMime parses the remaining MIME structure (the
+ *	report's Content-* fields, its parts, transfer encodings). A header
+ *	block with anything but plain "Name: value" fields and continuation
+ *	lines, or a structure the line scan is unsure about, goes to GMime
+ *	unchanged. The result is the same either way.
  * DIAGNOSTICS
  *	bp_mime_parse() returns NULL when GMime finds no message at all.
  */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "mem.h"
 #include "buf.h"
@@ -14,6 +15,27 @@
 #include "bp_report.h"
 
 #define BP_REPORT_MAX	1000		/* recipients per message, at most */
+
+/*
+ * bp_strcasestr - strcasestr() (ASCII case), found through strpbrk() on
+ * the needle's first letter in both cases: glibc's two-way strcasestr()
+ * spends more on its set-up than on the short texts searched here.
+ */
+char   *bp_strcasestr(const char *hay, const char *needle)
+{
+    size_t  n = strlen(needle);
+    char    first[3];
+
+    if (n == 0)
+	return ((char *) hay);
+    first[0] = (char) tolower((unsigned char) needle[0]);
+    first[1] = (char) toupper((unsigned char) needle[0]);
+    first[2] = 0;
+    for (hay = strpbrk(hay, first); hay; hay = strpbrk(hay + 1, first))
+	if (strncasecmp(hay, needle, n) == 0)
+	    return ((char *) hay);
+    return (0);
+}
 
 /* bp_strlcpy - bounded copy that always terminates */
 

@@ -10,6 +10,7 @@
  *	BP_RCPT *bp_report_add(BP_REPORT *rep, const char *addr);
  *	BP_RCPT *bp_report_find(BP_REPORT *rep, const char *addr);
  *	void bp_report_free(BP_REPORT *rep);
+ *	char *bp_strcasestr(const char *text, const char *word);
  * DESCRIPTION
  *	A BP_REPORT holds the recipients a message reports, in message
  *	order, each with the facts the parsers found (D.S.N status, SMTP
@@ -55,5 +56,6 @@ BP_RCPT *bp_report_add(BP_REPORT *, const char *);
 BP_RCPT *bp_report_find(BP_REPORT *, const char *);
 void    bp_report_free(BP_REPORT *);
 void    bp_strlcpy(char *, const char *, size_t);
+char   *bp_strcasestr(const char *, const char *);
 
 #endif

@@ -192,7 +192,7 @@ static const char *bp_cox(const char *diag)
 		return (bp_cox_codes[i].reason);
     }
     for (i = 0; bp_cox_texts[i].reason; i++)
-	if (strcasestr(diag, bp_cox_texts[i].text))
+	if (bp_strcasestr(diag, bp_cox_texts[i].text))
 	    return (bp_cox_texts[i].reason);
     return (0);
 }
@@ -277,13 +277,13 @@ const char *bp_rhost_reason(const BP_RCPT *r)
 	int     reply = atoi(r->reply);
 
 	for (i = 0; bp_mimecast[i].reply; i++)
-	    if (reply == bp_mimecast[i].reply && strcasestr(diag, bp_mimecast[i].text))
+	    if (reply == bp_mimecast[i].reply && bp_strcasestr(diag, bp_mimecast[i].text))
 		return (bp_mimecast[i].reason);
 	return (0);
     }
-    if (bp_rhost_match(r, yahoo) || strcasestr(diag, ".yahoo.com"))
+    if (bp_rhost_match(r, yahoo) || bp_strcasestr(diag, ".yahoo.com"))
 	for (i = 0; bp_yahoo_texts[i].reason; i++)
-	    if (strcasestr(diag, bp_yahoo_texts[i].text))
+	    if (bp_strcasestr(diag, bp_yahoo_texts[i].text))
 		return (bp_yahoo_texts[i].reason);
     return (0);
 }

@@ -98,14 +98,14 @@ static int bp_scrape_skip(const char *addr, const char *line_start, const char *
 
 	buf_append(line, line_start, (size_t) ((e ? e : at + strlen(at)) - line_start));
     }
-    if (strcasestr(buf_str(line), "message-id") || strcasestr(buf_str(line), "in-reply-to")
-	|| strcasestr(buf_str(line), "references:") || strcasestr(buf_str(line), "return-path")
+    if (bp_strcasestr(buf_str(line), "message-id") || bp_strcasestr(buf_str(line), "in-reply-to")
+	|| bp_strcasestr(buf_str(line), "references:") || bp_strcasestr(buf_str(line), "return-path")
 	|| strncasecmp(buf_str(line), "from:", 5) == 0
-	|| strcasestr(buf_str(line), "envelope-from")
-	|| strcasestr(buf_str(line), "contact")
-	|| strcasestr(buf_str(line), "sender address")
-	|| strcasestr(buf_str(line), "mail from:")
-	|| strcasestr(buf_str(line), "mail from "))
+	|| bp_strcasestr(buf_str(line), "envelope-from")
+	|| bp_strcasestr(buf_str(line), "contact")
+	|| bp_strcasestr(buf_str(line), "sender address")
+	|| bp_strcasestr(buf_str(line), "mail from:")
+	|| bp_strcasestr(buf_str(line), "mail from "))
 	skip = 1;
     buf_free(line);
     return (skip);
@@ -167,7 +167,7 @@ int     bp_scrape_rcpts(const char *text, const char *const *exclude, BP_REPORT 
 int     bp_scrape_diag(const char *text, const char *addr,
 		               const char *const *others, BUF *out)
 {
-    const char *at = strcasestr(text, addr), *end = 0, *p;
+    const char *at = bp_strcasestr(text, addr), *end = 0, *p;
     const char *const *cp;
 
     buf_reset(out);
@@ -180,7 +180,7 @@ int     bp_scrape_diag(const char *text, const char *addr,
     for (cp = others; cp && *cp; cp++) {
 	if (strcasecmp(*cp, addr) == 0)
 	    continue;
-	p = strcasestr(at + 1, *cp);
+	p = bp_strcasestr(at + 1, *cp);
 	if (p) {
 	    while (p > at && p[-1] != '\n')
 		p--;
@@ -192,31 +192,61 @@ int     bp_scrape_diag(const char *text, const char *addr,
     return (1);
 }
 
+/* bp_scrape_any - does a lowercase text contain any of the words? */
+
+static int bp_scrape_any(const char *lc, const char *const *words)
+{
+    for (; *words; words++)
+	if (strstr(lc, *words))
+	    return (1);
+    return (0);
+}
+
 /* bp_scrape_facts - SMTP command, codes, delay, engine texts */
 
 void    bp_scrape_facts(const char *text, BP_RCPT *r)
 {
+    /*
+     * Each pattern with the lowercase words one of which every match
+     * contains ("need"): a text with none of them is not searched. Keep
+     * both in step when a pattern changes.
+     */
+    static const char *const conn_need[] = {"connection", "greeting", "refused", 0};
+    static const char *const ehlo_need[] = {"helo", "ehlo", "lhlo", "my name was rejected", 0};
+    static const char *const mail_need[] = {"mail from", "sender", "progress was mail",
+    "mail command", "mail_from", 0};
+    static const char *const rcpt_need[] = {"rcpt", "recipient", 0};
+    static const char *const data_need[] = {"data", "sent the message", "sending message", 0};
+    static const char *const delay_need[] = {"warning message", "not yet been delivered",
+	"continue to try", "still trying", "delayed", "will retry", 0,
+    };
     static const struct {
 	const char *cmd;
 	const char *pat;
+	const char *const *need;
     }       cmds[] = {
 	{"CONN", "after initial connection|but greeting failed|greeting was rejected"
-	 "|connection refused by|refused to talk to me|lost connection with .* while receiving the initial"},
+	 "|connection refused by|refused to talk to me|lost connection with .* while receiving the initial",
+	conn_need},
 	{"EHLO", "in reply to (?:helo|ehlo|lhlo)|after (?:helo|ehlo)|but my name was rejected"
-	 "|>>> (?:helo|ehlo)|ehlo command rejected|helo command rejected|after sending (?:helo|ehlo)"},
+	 "|>>> (?:helo|ehlo)|ehlo command rejected|helo command rejected|after sending (?:helo|ehlo)",
+	ehlo_need},
 	{"MAIL", "in reply to mail from|after mail from|but sender was rejected|>>> mail from"
 	 "|mail from command|after sending mail from|sender address rejected|most progress was mail"
-	 "|after mail command|\\[mail_from\\]|smtp command[-:\\s]*mail from"},
+	 "|after mail command|\\[mail_from\\]|smtp command[-:\\s]*mail from",
+	mail_need},
 	{"RCPT", "in reply to rcpt to|after rcpt to|does not like recipient|>>> rcpt to"
 	 "|rcpt to command|most progress was rcpt|after sending rcpt to|rcpt to response"
 	 "|recipient address rejected|in reply to rcpt|after rcpt command|\\[rcpt_to\\]"
 	 "|did not like our rcpt"
-	 "|smtp command[-:\\s]*rcpt to"},
+	 "|smtp command[-:\\s]*rcpt to",
+	rcpt_need},
 	{"DATA", "in reply to (?:end of )?data|after (?:end of )?data|failed on data command"
 	 "|failed after i sent the message|did not like our (?:final )?data|>>> data"
 	 "|after sending message|after sending data|in reply to the end of data|most progress was data"
-	 "|after data command|\\[data\\]|smtp command[-:\\s]*data"},
-	{0, 0},
+	 "|after data command|\\[data\\]|smtp command[-:\\s]*data",
+	data_need},
+	{0, 0, 0},
     };
     static pcre2_code *re[8], *reply_re, *delay_re;
     static pcre2_match_data *md;
@@ -239,9 +269,12 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 	md = pcre2_match_data_create(8, NULL);
 	lc = buf_alloc(1024);
     }
+    /* Lowercase, white space folded: a match's words are found in it. */
+    bp_lowercase(text, lc);
     if (r->command[0] == 0) {
 	for (i = 0; cmds[i].cmd; i++) {
-	    if (pcre2_match(re[i], (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0) {
+	    if (bp_scrape_any(buf_str(lc), cmds[i].need)
+		&& pcre2_match(re[i], (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0) {
 		size_t  pos = pcre2_get_ovector_pointer(md)[0];
 
 		if (pos < best) {
@@ -271,11 +304,10 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 	r->status[0] = r->reply[0];
 	bp_strlcpy(r->status + 1, ".0.0", sizeof(r->status) - 1);
     }
-    if (r->action[0] == 0
+    if (r->action[0] == 0 && bp_scrape_any(buf_str(lc), delay_need)
 	&& pcre2_match(delay_re, (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0)
 	bp_strlcpy(r->action, "delayed", sizeof(r->action));
     if (r->hint[0] == 0) {
-	bp_lowercase(text, lc);
 	/* A hint only: used when the reply itself says nothing clearer. */
 	if ((s = bp_reason_phrase(buf_str(lc))) != 0)
 	    bp_strlcpy(r->hint, s, sizeof(r->hint));

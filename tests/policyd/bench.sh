@@ -7,6 +7,12 @@
 # recipients), 100 recipient domains in 10 rate-limited groups with daily
 # caps and a warm-up ramp, the reputation guard on. pol_bench drives it
 # over 1, 4 and 16 persistent connections (unix socket, as Postfix would).
+# Every pol_bench line carries client_cpu_us_per_req (the generator shares
+# the two cores with the server) and, here, server_cpu_us_per_req (utime +
+# stime of the server over the run): judge changes by those, not by rps
+# alone, when the machine is shared. "policyd-event-client" repeats the
+# 4-connection run with pol_bench -e (all connections in one thread) for
+# the server's cost under a cheaper generator.
 # postfwd: rate(recipient_domain/...) rule, absolute rules path, checked to
 # really defer some requests before its figure is trusted.
 # Last line: BENCH policyd rps=N p99_us=N peer=postfwd peer_rps=N ratio=N
@@ -62,6 +68,13 @@ for c in 1 4 16; do
     echo "policyd $out server_cpu_us_per_req=$((cpu / 10)).$((cpu % 10))"
     [ $c = 4 ] && pol4=$out
 done
+t0=$(cpu_ticks "$POL_PID")
+out=$("$top/policyd/pol_bench" -s "unix:$POL_SOCK" -c 4 -t "$SECS" -f "$sender" -e) || {
+    echo "bench: pol_bench -e failed: $out" >&2; exit 1; }
+t1=$(cpu_ticks "$POL_PID")
+n=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$out")
+cpu=$(( (t1 - t0) * 1000000 / hz * 10 / (n > 0 ? n : 1) ))
+echo "policyd-event-client $out server_cpu_us_per_req=$((cpu / 10)).$((cpu % 10))"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 nlog=$(grep -c 'policy=' "$POL_LOG")
 echo "policyd: $nlog decision log lines written during the run"
