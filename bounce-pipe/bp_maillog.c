@@ -7,6 +7,13 @@
  *	always the end of the last complete line applied, so a crash
  *	repeats at most one batch; applying a line twice is harmless
  *	(statuses are set, not counted, except the attempts counter).
+ *
+ *	Committed: the first line of a queue id that proves Postfix has
+ *	the message in its queue (qmgr's "(queue active)", cleanup's
+ *	"hold:" or "milter-hold:", or any delivery outcome) sets the
+ *	committed time of every record of that queue id, once. policyd's
+ *	duplicate guard trusts only committed records (the milter writes
+ *	the record before Postfix commits the queue file).
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -85,6 +92,24 @@ static int bp_field(const char *s, const char *name, BUF *out)
     return (0);
 }
 
+/* bp_maillog_committed - does the text after "QUEUEID: " prove a queue file? */
+
+static int bp_maillog_committed(const char *t)
+{
+    size_t  len = strlen(t);
+    static const char active[] = " (queue active)";
+    size_t  alen = sizeof(active) - 1;
+
+    /* qmgr: "from=<s>, size=N, nrcpt=N (queue active)". */
+    if (strncmp(t, "from=<", 6) == 0 && strstr(t, ", nrcpt=") != 0
+	&& len > alen && strcmp(t + len - alen, active) == 0)
+	return (1);
+    /* cleanup: held (header_checks HOLD, or the milter's quarantine). */
+    if (strncmp(t, "hold: ", 6) == 0 || strncmp(t, "milter-hold: ", 13) == 0)
+	return (1);
+    return (0);
+}
+
 /* bp_maillog_parse - one line */
 
 int     bp_maillog_parse(const char *line, BP_LOGREC *rec)
@@ -105,19 +130,23 @@ int     bp_maillog_parse(const char *line, BP_LOGREC *rec)
     if ((n == 7 && strncmp(p, "warning", 7) == 0) || (n == 5 && strncmp(p, "error", 5) == 0)
 	|| (n == 5 && strncmp(p, "fatal", 5) == 0) || (n == 5 && strncmp(p, "panic", 5) == 0))
 	return (0);
-    if ((st = strstr(q, " status=")) == 0)
-	return (0);
     memcpy(rec->queue_id, p, n);
     rec->queue_id[n] = 0;
+    buf_reset(rec->rcpt);
+    buf_reset(rec->orig_rcpt);
+    buf_reset(rec->text);
+    rec->dsn[0] = 0;
+    if (bp_maillog_committed(q + 2)) {
+	snprintf(rec->status, sizeof(rec->status), "committed");
+	return (1);
+    }
+    if ((st = strstr(q, " status=")) == 0)
+	return (0);
     v = buf_alloc(32);
     st += 8;
     for (n = 0; st[n] >= 'a' && st[n] <= 'z' && n < sizeof(rec->status) - 1; n++)
 	rec->status[n] = st[n];
     rec->status[n] = 0;
-    buf_reset(rec->rcpt);
-    buf_reset(rec->orig_rcpt);
-    buf_reset(rec->text);
-    rec->dsn[0] = 0;
     if (strcmp(rec->status, "expired") == 0) {
 	buf_free(v);
 	return (strstr(q, " from=<") != 0 || strstr(q, " to=<") != 0);
@@ -151,6 +180,7 @@ typedef struct BP_LOGFX {
     char    reason[32];
     BP_RCPT *r;				/* classified deferral, or NULL */
     BP_EFFECT backoff;			/* destination group of the recipient */
+    int     changed;			/* records written by bp_log_txn */
 } BP_LOGFX;
 
 static DESTTAB *bp_log_tab;		/* destination groups, or NULL */
@@ -175,9 +205,19 @@ static int bp_log_txn(PFDB *db, PFDB_TXN *txn, void *ctx)
     BUF    *norm = buf_alloc(64), *why = buf_alloc(64);
     int     i, ret = 0;
 
+    fx->changed = 0;
     for (i = 0; i < fx->n; i++) {
 	PFDB_MSG m = fx->msg[i];
+	int     commit = (m.committed == 0);
 
+	/* Any line of this queue id proves that Postfix queued it. */
+	if (commit)
+	    m.committed = fx->now;
+	if (strcmp(rec->status, "committed") == 0) {
+	    if (commit)
+		goto put;
+	    continue;
+	}
 	if (strcmp(rec->status, "expired") != 0) {
 	    const char *to = buf_len(rec->orig_rcpt) ? buf_str(rec->orig_rcpt) : buf_str(rec->rcpt);
 
@@ -185,27 +225,27 @@ static int bp_log_txn(PFDB *db, PFDB_TXN *txn, void *ctx)
 		|| strcasecmp(buf_str(norm), m.rcpt) != 0) {
 		if (addr_normalize(buf_str(rec->rcpt), var_strip_tag ? ADDR_STRIP_TAG : 0,
 				   norm, why) < 0 || strcasecmp(buf_str(norm), m.rcpt) != 0)
-		    continue;
+		    goto skip;
 	    }
 	}
 	m.updated = fx->now;
 	if (strcmp(rec->status, "sent") == 0) {
 	    if (m.status != PFDB_ST_QUEUED)
-		continue;
+		goto skip;
 	    m.status = PFDB_ST_SENT;
 	    m.attempts++;
 	} else if (strcmp(rec->status, "deferred") == 0) {
 	    if (m.status != PFDB_ST_QUEUED)
-		continue;
+		goto skip;
 	    m.attempts++;
 	} else if (strcmp(rec->status, "bounced") == 0) {
 	    if (m.status == PFDB_ST_BOUNCED)
-		continue;			/* bounce-pipe was first */
+		goto skip;			/* bounce-pipe was first */
 	    m.status = PFDB_ST_BOUNCED;
 	    m.attempts++;
 	} else {
 	    if (m.status != PFDB_ST_QUEUED)
-		continue;
+		goto skip;
 	    m.status = PFDB_ST_FAILED;
 	    snprintf(m.reason, sizeof(m.reason), "expired");
 	}
@@ -214,10 +254,18 @@ static int bp_log_txn(PFDB *db, PFDB_TXN *txn, void *ctx)
 	    bp_strlcpy(m.diag, buf_str(rec->text), sizeof(m.diag));
 	    bp_strlcpy(m.reason, fx->reason, sizeof(m.reason));
 	}
+	goto put;
+skip:
+	if (!commit)
+	    continue;
+	m = fx->msg[i];				/* unchanged but for committed */
+	m.committed = fx->now;
+put:
 	if (pfdb_msg_put(db, txn, &m) < 0) {
 	    ret = -1;
 	    break;
 	}
+	fx->changed++;
     }
     /* A throttling deferral says "slow down" long before any DSN. */
     if (ret == 0 && fx->r && fx->n > 0
@@ -242,6 +290,14 @@ static int bp_log_apply(PFDB *db, BP_LOGREC *rec)
 	return (-1);
     if (fx.n == 0)
 	return (0);				/* not a postbulk message */
+    if (strcmp(rec->status, "committed") == 0) {
+	if (pfdb_txn_run(db, bp_log_txn, &fx) < 0)
+	    ret = -1;
+	else if (fx.changed > 0)
+	    log_info("%s: outcome=committed, records=%d", rec->queue_id, fx.changed);
+	free(fx.msg);
+	return (ret);
+    }
     if (strcmp(rec->status, "sent") == 0) {
 	snprintf(fx.reason, sizeof(fx.reason), "delivered");
     } else if (strcmp(rec->status, "expired") != 0) {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <gmime/gmime.h>
@@ -39,9 +40,11 @@ typedef struct BP_WALK {
 /*
  * Header blocks of returned originals, taken out of the text given to
  * GMime by bp_precut(): the inner message there has one stand-in field
- * "X-Postbulk-Orig: N" for block N. Valid during one bp_mime_parse().
+ * "X-Postbulk-Orig-RANDOM: N" for block N (RANDOM per process, so that
+ * no message can carry a stand-in of its own). Valid during one
+ * bp_mime_parse().
  */
-#define BP_ORIG_FIELD	"X-Postbulk-Orig"
+static char bp_orig_field[32];
 
 static struct {
     const char *start;
@@ -57,6 +60,8 @@ static void bp_mime_init(void)
 
     if (!done) {
 	g_mime_init();
+	snprintf(bp_orig_field, sizeof(bp_orig_field), "X-Postbulk-Orig-%08x",
+		 (unsigned) g_random_int());
 	done = 1;
     }
 }
@@ -381,7 +386,7 @@ static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
 	    if (bp_orig_n > 0 && hl && g_mime_header_list_get_count(hl) == 1
 		&& (h = g_mime_header_list_get_header_at(hl, 0)) != 0
 		&& g_mime_header_get_name(h)
-		&& strcmp(g_mime_header_get_name(h), BP_ORIG_FIELD) == 0
+		&& strcmp(g_mime_header_get_name(h), bp_orig_field) == 0
 		&& (v = g_mime_header_get_raw_value(h)) != 0
 		&& (k = atoi(v)) >= 0 && k < bp_orig_n)
 		bp_mime_rawhdr(bp_orig_blk[k].start, bp_orig_blk[k].end, 1, w->m->orig);
@@ -611,6 +616,34 @@ static int bp_precut_bound(const char *line, size_t n, char bound[][72], int nb)
     return (0);
 }
 
+/* bp_precut_param - boundary parameter on a header line: length, 0, -1 */
+
+static int bp_precut_param(const char *p, const char *next, char *bound)
+{
+    const char *b = memchr(p, '=', (size_t) (next - p)) ?
+	memmem(p, (size_t) (next - p), "oundary=", 8) : 0;
+    size_t  i = 0;
+    int     quoted = 0;
+
+    if (b == 0 || b == p || (b[-1] != 'b' && b[-1] != 'B'))
+	return (0);
+    b += 8;
+    if (b < next && *b == '"') {
+	quoted = 1;
+	b++;
+    }
+    while (b < next && *b != '"' && *b != '\r' && *b != '\n'
+	   && (quoted || (*b != ';' && *b != ' ' && *b != '\t'))
+	   && i < 71)
+	bound[i++] = *b++;
+    if (i == 71)
+	return (-1);
+    while (i > 0 && (bound[i - 1] == ' ' || bound[i - 1] == '\t'))
+	i--;
+    bound[i] = 0;
+    return ((int) i);
+}
+
 static int bp_precut(const char *data, size_t len, BUF *out)
 {
     enum {
@@ -650,30 +683,15 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		inner = next;
 		break;
 	    }
-	    if (nb < BP_PRECUT_NB) {
-		const char *b = memchr(p, '=', n) ? memmem(p, n, "oundary=", 8) : 0;
+	    {
+		char    b[72];
+		int     bl = bp_precut_param(p, next, b);
 
-		if (b && b > p && (b[-1] == 'b' || b[-1] == 'B')) {
-		    size_t  i = 0;
-		    int     quoted = 0;
-
-		    b += 8;
-		    if (b < next && *b == '"') {
-			quoted = 1;
-			b++;
-		    }
-		    while (b < next && *b != '"' && *b != '\r' && *b != '\n'
-			   && (quoted || (*b != ';' && *b != ' ' && *b != '\t'))
-			   && i < sizeof(bound[0]) - 1)
-			bound[nb][i++] = *b++;
-		    if (i == sizeof(bound[0]) - 1)
-			return (0);		/* too long: cut nothing */
-		    while (i > 0 && (bound[nb][i - 1] == ' ' || bound[nb][i - 1] == '\t'))
-			i--;
-		    bound[nb][i] = 0;
-		    if (i > 0)
-			nb++;
-		}
+		/* Too long, or too many: cut nothing. */
+		if (bl < 0 || (bl > 0 && nb == BP_PRECUT_NB))
+		    return (0);
+		if (bl > 0)
+		    memcpy(bound[nb++], b, (size_t) bl + 1);
 	    }
 	    if (state == PART_HDR) {
 		if (n > 13 && strncasecmp(p, "content-type:", 13) == 0) {
@@ -693,11 +711,29 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	    }
 	    break;
 	case INNER_HDR:
+	    if (!blank) {
+		char    ib[72];
+		int     il = bp_precut_param(p, next, ib), i;
+
+		/*
+		 * An original that reuses an enclosing boundary (or one that
+		 * starts the same) takes the following parts in GMime's view:
+		 * leave such a message to GMime as it is.
+		 */
+		if (il < 0)
+		    return (0);
+		for (i = 0; il > 0 && i < nb; i++) {
+		    size_t  ol = strlen(bound[i]);
+
+		    if (strncmp(ib, bound[i], ol < (size_t) il ? ol : (size_t) il) == 0)
+			return (0);
+		}
+	    }
 	    if (blank) {
 		if (p > inner && bp_orig_n < BP_PRECUT_NORIG && bp_mime_rawhdr_ok(inner, p)) {
 		    /* GMime gets a stand-in field, the walk reads the block. */
 		    buf_append(out, keep, (size_t) (inner - keep));
-		    buf_printf(out, "%s: %d%s", BP_ORIG_FIELD, bp_orig_n, n == 2 ? "\r\n" : "\n");
+		    buf_printf(out, "%s: %d%s", bp_orig_field, bp_orig_n, n == 2 ? "\r\n" : "\n");
 		    buf_append(out, p, n);
 		    bp_orig_blk[bp_orig_n].start = inner;
 		    bp_orig_blk[bp_orig_n++].end = p;
@@ -781,10 +817,12 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     } else
 	hdr_end = 0;
     buf_reset(cutbuf);
-    if (bp_precut(in, in_len, cutbuf))
+    if (bp_precut(in, in_len, cutbuf)) {
 	stream = g_mime_stream_mem_new_with_buffer(buf_str(cutbuf), buf_len(cutbuf));
-    else
+    } else {
+	bp_orig_n = 0;				/* no stand-in fields */
 	stream = g_mime_stream_mem_new_with_buffer(in, in_len);
+    }
     parser = g_mime_parser_new_with_stream(stream);
     g_object_unref(stream);
 

@@ -2,8 +2,9 @@
  * NAME
  *	bp_test 1 - test driver for tests/bounce: seed and inspect a db
  * SYNOPSIS
- *	bp_test seed DIR MSGID RCPT [QUEUEID [CAMPAIGN]]
+ *	bp_test seed DIR MSGID RCPT [QUEUEID [CAMPAIGN [STATUS]]]
  *	bp_test show DIR MSGID RCPT
+ *	bp_test committed DIR MSGID RCPT
  *	bp_test supp DIR ADDR
  *	bp_test backoff DIR GROUP
  *	bp_test dump DIR
@@ -12,8 +13,10 @@
  *	bp_test seedn DIR KEYFILE N DOMAIN BOUNCEDOMAIN
  *	bp_test count DIR STATUS
  * DESCRIPTION
- *	seed: a message record (status 0) for postbulk-bounce to find.
+ *	seed: a message record (status 0 unless given) for postbulk-bounce
+ *	to find.
  *	show: "status=N reason=R dsn=D attempts=A" of one record.
+ *	committed: "committed=yes" or "committed=no" (PFDB_MSG.committed).
  *	supp: "reason=R source=S count=N expires=E" or "none".
  *	backoff: "level=L events=E reason=R" or "none".
  *	dump: every message and suppression row, one per line, sorted by
@@ -119,7 +122,7 @@ int     main(int argc, char **argv)
 	    snprintf(m.queue_id, sizeof(m.queue_id), "%s", argv[5]);
 	if (argc >= 7)
 	    snprintf(m.campaign, sizeof(m.campaign), "%s", argv[6]);
-	m.status = PFDB_ST_QUEUED;
+	m.status = argc >= 8 ? atoi(argv[7]) : PFDB_ST_QUEUED;
 	m.queued = m.updated = time(0);
 	if (pfdb_msg_put(db, NULL, &m) < 0) {
 	    fprintf(stderr, "bp_test: seed: %s\n", pfdb_strerror(db));
@@ -138,6 +141,19 @@ int     main(int argc, char **argv)
 	    return (r < 0);
 	}
 	printf("status=%d reason=%s dsn=%s attempts=%u\n", m.status, m.reason, m.dsn, m.attempts);
+	pfdb_close(db);
+	return (0);
+    }
+    if (strcmp(argv[1], "committed") == 0 && argc == 5) {
+	PFDB_MSG m;
+	int     r;
+
+	db = open_db(argv[2]);
+	if ((r = pfdb_msg_get(db, NULL, argv[3], argv[4], &m)) != 1) {
+	    printf("none\n");
+	    return (r < 0);
+	}
+	printf("committed=%s\n", m.committed ? "yes" : "no");
 	pfdb_close(db);
 	return (0);
     }

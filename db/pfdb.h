@@ -21,7 +21,8 @@
  *	suppression: pfdb_supp_get / _put / _add / _del / _walk / _lookup /
  *		     _import
  *	messages:    pfdb_msg_get / _put / _del / _walk / _by_msgid / _by_queueid /
- *		     _by_campaign / _by_rcpt / _campaign_has_rcpt
+ *		     _by_campaign / _by_rcpt / _campaign_has_rcpt /
+ *		     _by_campaign_rcpt
  *	campaigns:   pfdb_campaign_get / _put / _walk
  *	counters:    pfdb_counter_add / _get / _walk
  *	backoff:     pfdb_backoff_get / _put / _walk
@@ -80,7 +81,11 @@
  *	Added after the first version of this header: PFDB_NOTHREAD,
  *	PFDB_IMPORT_BATCH, pfdb_checkpoint, pfdb_reopen_count,
  *	pfdb_deadlock_count, pfdb_status_name, pfdb_supp_import (batched
- *	upsert, 10,000 keys per transaction), pfdb_msg_del.
+ *	upsert, 10,000 keys per transaction), pfdb_msg_del; PFDB_MSG
+ *	.committed (record version 2: the time the outcome follower saw
+ *	Postfix queue the message; 0 in version 1 records) and
+ *	pfdb_msg_by_campaign_rcpt (the records behind a positive
+ *	pfdb_msg_campaign_has_rcpt, for policyd's duplicate guard).
  * DIAGNOSTICS
  *	pfdb_open() returns NULL with a reason naming the directory (not
  *	writable, no such directory, recovery failed, ...).
@@ -148,6 +153,8 @@ typedef struct PFDB_MSG {
     char    dsn[16];			/* last D.S.N status */
     char    reason[32];			/* classified reason */
     char    diag[512];			/* last diagnostic text */
+    time_t  committed;			/* Postfix queued it (seen in the
+					 * maillog), 0 = not confirmed */
 } PFDB_MSG;
 
 typedef struct PFDB_CAMPAIGN {
@@ -213,6 +220,8 @@ int     pfdb_msg_by_campaign(PFDB *, const char *,
 int     pfdb_msg_by_rcpt(PFDB *, const char *,
 			         int (*) (const PFDB_MSG *, void *), void *);
 int     pfdb_msg_campaign_has_rcpt(PFDB *, const char *campaign, const char *rcpt);
+int     pfdb_msg_by_campaign_rcpt(PFDB *, const char *campaign, const char *rcpt,
+			          int (*) (const PFDB_MSG *, void *), void *);
 
 /* Campaigns. */
 int     pfdb_campaign_get(PFDB *, PFDB_TXN *, const char *, PFDB_CAMPAIGN *);

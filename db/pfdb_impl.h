@@ -103,7 +103,7 @@ struct PFDB_TXN {
 
 /* Record versions. */
 #define PFDB_V_SUPP	1
-#define PFDB_V_MSG	1
+#define PFDB_V_MSG	2		/* 2: + committed */
 #define PFDB_V_CAMPAIGN	1
 #define PFDB_V_COUNTER	1
 #define PFDB_V_BACKOFF	1

@@ -15,11 +15,14 @@
  *	int pfdb_msg_by_campaign(PFDB *db, const char *c, PFDB_MSG_FN cb, void *ctx);
  *	int pfdb_msg_by_rcpt(PFDB *db, const char *rcpt, PFDB_MSG_FN cb, void *ctx);
  *	int pfdb_msg_campaign_has_rcpt(PFDB *db, const char *c, const char *rcpt);
+ *	int pfdb_msg_by_campaign_rcpt(PFDB *db, const char *c, const char *rcpt,
+ *			PFDB_MSG_FN cb, void *ctx);
  * DESCRIPTION
  *	One record per (message id, recipient); primary key
  *	"msgid NUL rcpt". Record (version 1): msgid, rcpt, campaign,
  *	sender_domain, status, queue_id, queued, updated, send_at,
- *	attempts, dsn, reason, diag.
+ *	attempts, dsn, reason, diag; version 2 appends committed (a
+ *	version 1 record reads as committed 0, "not confirmed").
  *
  *	Secondary indexes (DB->associate, maintained by Berkeley DB in the
  *	same transaction): msg_queueid.db "qid NUL msgid NUL rcpt",
@@ -29,7 +32,11 @@
  *
  *	pfdb_msg_campaign_has_rcpt() is the duplicate guard policyd runs
  *	at every RCPT: one DB_SET_RANGE on msg_campaign.db, reading no
- *	record data (DB_DBT_PARTIAL, length 0).
+ *	record data (DB_DBT_PARTIAL, length 0). Only when it answers 1
+ *	does policyd read the records themselves, with
+ *	pfdb_msg_by_campaign_rcpt() (prefix "campaign NUL rcpt NUL" of
+ *	msg_campaign.db), to tell a message Postfix committed from one
+ *	that was recorded but never queued.
  *
  *	Walks call back in key order, without any lock held, and resume
  *	after the last key; records changed during a walk may or may not
@@ -68,6 +75,7 @@ static void pfdb_msg_encode(BUF *b, const PFDB_MSG *m)
     pfdb_enc_str(b, m->dsn);
     pfdb_enc_str(b, m->reason);
     pfdb_enc_str(b, m->diag);
+    pfdb_enc_int(b, (int64_t) m->committed);	/* version 2 */
 }
 
 /* pfdb_msg_decode - the reverse */
@@ -94,6 +102,7 @@ int     pfdb_msg_decode(const void *data, size_t len, void *out)
     pfdb_dec_str(&d, m->dsn, sizeof(m->dsn));
     pfdb_dec_str(&d, m->reason, sizeof(m->reason));
     pfdb_dec_str(&d, m->diag, sizeof(m->diag));
+    m->committed = (time_t) pfdb_dec_int(&d);	/* 0 in version 1 */
     return (pfdb_dec_end(&d));
 }
 
@@ -324,6 +333,15 @@ int     pfdb_msg_by_rcpt(PFDB *db, const char *rcpt,
     if (pfdb_key_check("recipient", rcpt, PFDB_ADDR_MAX) < 0)
 	return (-1);
     return (pfdb_msg_scan(db, PFDB_T_MSG_RCPT, rcpt, NULL, cb, ctx));
+}
+
+int     pfdb_msg_by_campaign_rcpt(PFDB *db, const char *campaign, const char *rcpt,
+		         int (*cb) (const PFDB_MSG *, void *), void *ctx)
+{
+    if (pfdb_key_check("campaign", campaign, PFDB_NAME_MAX) < 0
+	|| pfdb_key_check("recipient", rcpt, PFDB_ADDR_MAX) < 0)
+	return (-1);
+    return (pfdb_msg_scan(db, PFDB_T_MSG_CRCPT, campaign, rcpt, cb, ctx));
 }
 
 /* Duplicate guard. */

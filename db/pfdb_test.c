@@ -419,6 +419,50 @@ static int unit(const char *dir)
 	  && pfdb_msg_campaign_has_rcpt(db, "sprin", "kim@naver.com") == 0
 	  && pfdb_msg_campaign_has_rcpt(db, "spring", "park@gmail.com") == 0,
 	  "duplicate check: prefixes and other campaigns do not match");
+    n = 0;
+    CHECK(pfdb_msg_by_campaign_rcpt(db, "spring", "kim@naver.com", count_msg, &n) == 0
+	  && n == 1, "by campaign and recipient: 1 (%d)", n);
+    n = 0;
+    CHECK(pfdb_msg_by_campaign_rcpt(db, "spring", "kim@naver.co", count_msg, &n) == 0
+	  && n == 0, "by campaign and recipient: a prefix matches nothing (%d)", n);
+    memset(&got, 0, sizeof(got));
+    CHECK(pfdb_msg_get(db, NULL, "m1", "kim@naver.com", &got) == 1
+	  && got.committed == 0, "msg: committed 0 unless set");
+    got.committed = 1700000200;
+    memset(&m, 0, sizeof(m));
+    CHECK(pfdb_msg_put(db, NULL, &got) == 0
+	  && pfdb_msg_get(db, NULL, "m1", "kim@naver.com", &m) == 1
+	  && m.committed == 1700000200 && m.status == PFDB_ST_QUEUED,
+	  "msg: committed time round trip (record version 2)");
+    {
+	/* A version 1 record (no committed field) written by an older build. */
+	BUF    *v1 = buf_alloc(100);
+	PFDB_MSG old;
+
+	pfdb_enc_begin(v1, 1);
+	pfdb_enc_str(v1, "m9");
+	pfdb_enc_str(v1, "old@daum.net");
+	pfdb_enc_str(v1, "spring");
+	pfdb_enc_str(v1, "shop.example");
+	pfdb_enc_int(v1, PFDB_ST_QUEUED);
+	pfdb_enc_str(v1, "4OLD1");
+	pfdb_enc_int(v1, 1600000000);
+	pfdb_enc_int(v1, 1600000001);
+	pfdb_enc_int(v1, 0);
+	pfdb_enc_int(v1, 3);
+	pfdb_enc_str(v1, "4.2.0");
+	pfdb_enc_str(v1, "mailbox");
+	pfdb_enc_str(v1, "full");
+	memset(&old, 0xff, sizeof(old));
+	CHECK(pfdb_kv_put(db, NULL, PFDB_T_MSG, "m9\0old@daum.net", 15, v1) == 0
+	      && pfdb_msg_get(db, NULL, "m9", "old@daum.net", &old) == 1
+	      && old.committed == 0 && old.attempts == 3
+	      && strcmp(old.diag, "full") == 0 && old.queued == 1600000000
+	      && pfdb_msg_campaign_has_rcpt(db, "spring", "old@daum.net") == 1,
+	      "msg: a version 1 record reads with committed 0 and is indexed");
+	CHECK(pfdb_msg_del(db, NULL, "m9", "old@daum.net") == 1, "msg: v1 record deleted");
+	buf_free(v1);
+    }
     msg_fill(&m, "m1", "kim@naver.com", "autumn", "4XYZ9", PFDB_ST_SENT);
     CHECK(pfdb_msg_put(db, NULL, &m) == 0
 	  && pfdb_msg_campaign_has_rcpt(db, "spring", "kim@naver.com") == 0

@@ -7,7 +7,7 @@
  *	pol_dbtool DIR counter-put KEY VALUE
  *	pol_dbtool DIR counter-get KEY
  *	pol_dbtool DIR backoff-put GROUP LEVEL UNTIL-EPOCH [REASON]
- *	pol_dbtool DIR msg-put MSGID RCPT CAMPAIGN
+ *	pol_dbtool DIR msg-put MSGID RCPT CAMPAIGN [STATUS [QUEUED [COMMITTED]]]
  *	pol_dbtool DIR campaign-put NAME FROM
  *	pol_dbtool KEYFILE token-address KIND VALUE PREFIX DOMAIN
  * DESCRIPTION
@@ -16,7 +16,10 @@
  *	through the same libpfdb calls, so the policyd tests need no other
  *	part. supp-bulk adds COUNT suppressions user<i>@d<i % DOMAINS>.test
  *	for i in [OFFSET, OFFSET + COUNT) (the benchmark's table) with
- *	pfdb_supp_import().
+ *	pfdb_supp_import(). msg-put writes a record as the milter does
+ *	(status 0, queued now, not committed) unless STATUS, QUEUED and
+ *	COMMITTED (epochs; committed 0 = not seen queued by Postfix) are
+ *	given.
  * DIAGNOSTICS
  *	Exit 0, or EX_USAGE / EX_UNAVAILABLE / EX_DATAERR with a message.
  */
@@ -120,7 +123,7 @@ int     main(int argc, char **argv)
 	snprintf(bo.last_reason, sizeof(bo.last_reason), "%s",
 		 argc == 7 ? argv[6] : "throttled");
 	rc = pfdb_backoff_put(db, 0, &bo);
-    } else if (strcmp(cmd, "msg-put") == 0 && argc == 6) {
+    } else if (strcmp(cmd, "msg-put") == 0 && argc >= 6 && argc <= 9) {
 	PFDB_MSG m;
 	BUF    *k = buf_alloc(100);
 
@@ -130,8 +133,10 @@ int     main(int argc, char **argv)
 	snprintf(m.msgid, sizeof(m.msgid), "%s", argv[3]);
 	snprintf(m.rcpt, sizeof(m.rcpt), "%s", buf_str(k));
 	snprintf(m.campaign, sizeof(m.campaign), "%s", argv[5]);
-	m.status = PFDB_ST_QUEUED;
-	m.queued = m.updated = time(0);
+	m.status = argc >= 7 ? atoi(argv[6]) : PFDB_ST_QUEUED;
+	m.queued = m.updated = argc >= 8 ? (time_t) atoll(argv[7]) : time(0);
+	m.committed = argc >= 9 ? (time_t) atoll(argv[8]) : 0;
+	snprintf(m.queue_id, sizeof(m.queue_id), "4T%s", argv[3]);
 	rc = pfdb_msg_put(db, 0, &m);
     } else if (strcmp(cmd, "campaign-put") == 0 && argc == 5) {
 	PFDB_CAMPAIGN c;

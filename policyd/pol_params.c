@@ -28,6 +28,7 @@ long    var_pol_rate_burst;
 long    var_pol_persist;
 int     var_pol_suppress;
 int     var_pol_duplicate;
+long    var_pol_dup_grace;
 int     var_pol_rate;
 int     var_pol_guard;
 long    var_pol_guard_min;
@@ -55,14 +56,18 @@ const CFG_PARAM pol_params[] = {
     "most client connections at once; more are closed at once"},
     {VAR_POL_TIME_BASE, CFG_TIME, DEF_POL_TIME_BASE, &var_pol_time_base, 1, 3600,
     "length of the rate \"minute\" (an hour is 60 of them); shorter only for tests"},
-    {VAR_POL_RATE_BURST, CFG_INT, DEF_POL_RATE_BURST, &var_pol_rate_burst, 1, 1000000,
-    "depth of the per-minute token bucket (1 = evenly spaced messages)"},
+    {VAR_POL_RATE_BURST, CFG_INT, DEF_POL_RATE_BURST, &var_pol_rate_burst, 0, 1000000,
+    "depth of the per-minute token bucket (1 = evenly spaced messages; 0 = "
+    "one second's worth of the group's per-minute rate, at least 1)"},
     {VAR_POL_PERSIST, CFG_TIME, DEF_POL_PERSIST, &var_pol_persist, 1, 3600,
     "how often in-memory day counters are written to the db"},
     {VAR_POL_SUPPRESS, CFG_BOOL, DEF_POL_SUPPRESS, &var_pol_suppress, 0, 0,
     "reject suppressed recipients"},
     {VAR_POL_DUPLICATE, CFG_BOOL, DEF_POL_DUPLICATE, &var_pol_duplicate, 0, 0,
     "reject a recipient already recorded in the sender's campaign"},
+    {VAR_POL_DUP_GRACE, CFG_TIME, DEF_POL_DUP_GRACE, &var_pol_dup_grace, 1, 86400,
+    "how long a campaign record that Postfix has not yet been seen to queue "
+    "defers a second copy; after that the copy is let through"},
     {VAR_POL_RATE, CFG_BOOL, DEF_POL_RATE, &var_pol_rate, 0, 0,
     "enforce rates, daily caps, warm-up and backoff of destination groups"},
     {VAR_POL_GUARD, CFG_BOOL, DEF_POL_GUARD, &var_pol_guard, 0, 0,

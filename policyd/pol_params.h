@@ -47,7 +47,7 @@ extern long var_pol_max_conn;
 extern long var_pol_time_base;
 
 #define VAR_POL_RATE_BURST	"policyd_rate_burst"
-#define DEF_POL_RATE_BURST	"1"
+#define DEF_POL_RATE_BURST	"0"		/* 0 = automatic: pol_rate_burst() */
 extern long var_pol_rate_burst;
 
 #define VAR_POL_PERSIST		"policyd_persist_interval"
@@ -61,6 +61,10 @@ extern int var_pol_suppress;
 #define VAR_POL_DUPLICATE	"policyd_duplicate_check"
 #define DEF_POL_DUPLICATE	"yes"
 extern int var_pol_duplicate;
+
+#define VAR_POL_DUP_GRACE	"policyd_duplicate_grace"
+#define DEF_POL_DUP_GRACE	"2m"
+extern long var_pol_dup_grace;
 
 #define VAR_POL_RATE		"policyd_rate_check"
 #define DEF_POL_RATE		"yes"

@@ -27,6 +27,16 @@ double  pol_rate_wait(const POL_BUCKET *b, double now, long rate,
     return (now + 1e-9 >= allow_at ? 0 : allow_at - now);
 }
 
+/* pol_rate_burst - the per-minute bucket depth in use */
+
+long    pol_rate_burst(long rate, long configured)
+{
+    if (configured > 0)
+	return (configured);
+    /* Automatic: one second's worth of the per-minute rate, at least 1. */
+    return (rate / 60 > 1 ? rate / 60 : 1);
+}
+
 /* pol_rate_take - account one message */
 
 void    pol_rate_take(POL_BUCKET *b, double now, long rate, double period,

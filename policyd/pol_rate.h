@@ -10,6 +10,7 @@
  *			     double period, long burst);
  *	void pol_rate_take(POL_BUCKET *b, double now, long rate,
  *			   double period, long burst);
+ *	long pol_rate_burst(long rate, long configured);
  * DESCRIPTION
  *	A bucket of depth burst that refills with rate tokens per period
  *	seconds, kept as one number: the theoretical arrival time (TAT) of
@@ -22,6 +23,13 @@
  *	seconds until it may. pol_rate_take() counts one message; it is
  *	called only after every limit said yes, so a deferred recipient
  *	costs no tokens. rate <= 0 means no limit.
+ *
+ *	pol_rate_burst() is the per-minute bucket depth: configured when
+ *	above 0 (policyd_rate_burst), else automatic, one second's worth
+ *	of the per-minute rate (rate / 60), at least 1. Clients retry a
+ *	deferred recipient after a whole number of seconds, all at about
+ *	the same moment; a bucket that holds one second of tokens lets
+ *	that many of them through, where depth 1 lets one per second.
  */
 
 typedef struct POL_BUCKET {
@@ -30,5 +38,6 @@ typedef struct POL_BUCKET {
 
 double  pol_rate_wait(const POL_BUCKET *, double, long, double, long);
 void    pol_rate_take(POL_BUCKET *, double, long, double, long);
+long    pol_rate_burst(long, long);
 
 #endif

@@ -381,6 +381,87 @@ static void r_db_error(POL_RULES *r, const POL_REQUEST *req, const char *what,
     buf_sprintf(action, "%s", var_pol_db_error);
 }
 
+/* r_dup_fn - sum up the records of one campaign recipient */
+
+typedef struct R_DUP {
+    int     records;			/* seen */
+    int     confirmed;			/* Postfix has (had) one of them */
+    time_t  newest;			/* latest queued/updated, unconfirmed */
+    char    queue_id[32];		/* of the newest unconfirmed */
+} R_DUP;
+
+static int r_dup_fn(const PFDB_MSG *m, void *ctx)
+{
+    R_DUP  *d = ctx;
+    time_t  t = m->updated > m->queued ? m->updated : m->queued;
+
+    d->records++;
+    /*
+     * Status 0 (queued) and 7 (scheduled) are written by the milter at
+     * end of message, before Postfix commits the queue file; every other
+     * status was set after Postfix had the message (outcome follower,
+     * bounce-pipe, the CLI), as is the committed time.
+     */
+    if (m->committed != 0
+	|| (m->status != PFDB_ST_QUEUED && m->status != PFDB_ST_SCHEDULED)) {
+	d->confirmed = 1;
+	return (1);				/* enough */
+    }
+    if (t >= d->newest) {
+	d->newest = t;
+	snprintf(d->queue_id, sizeof(d->queue_id), "%s", m->queue_id);
+    }
+    return (0);
+}
+
+/*
+ * r_duplicate - the campaign already has a record for this recipient.
+ * Returns 1 with the action set (REJECT, DEFER, or the db error answer),
+ * or 0 to go on with the other rules (the earlier copy was never queued).
+ */
+static int r_duplicate(POL_RULES *r, const POL_REQUEST *req, const char *campaign,
+		               const char *rcpt, const DESTTAB_GROUP *g,
+		               double now, BUF *action)
+{
+    R_DUP   d;
+    double  age;
+    long    wait;
+    int     rc;
+
+    memset(&d, 0, sizeof(d));
+    rc = pfdb_msg_by_campaign_rcpt(r->db, campaign, buf_str(r->rcpt), r_dup_fn, &d);
+    if (rc < 0) {
+	r_db_error(r, req, "duplicate", rcpt, action);
+	return (1);
+    }
+    if (d.records == 0)
+	return (0);				/* removed since the index said so */
+    if (d.confirmed) {
+	buf_sprintf(action, "REJECT 5.7.1 <%s>: duplicate in campaign %s",
+		    rcpt, campaign);
+	log_info("%s: policy=duplicate rcpt=<%s> group=%s campaign=%s",
+		 r_queue_id(req), rcpt, g->name, campaign);
+	return (1);
+    }
+    age = now - (double) d.newest;
+    if (age < (double) var_pol_dup_grace) {
+	wait = (long) ceil((double) var_pol_dup_grace - (age > 0 ? age : 0));
+	if (wait < 1)
+	    wait = 1;
+	buf_sprintf(action, "DEFER_IF_PERMIT 4.7.1 <%s>: duplicate check pending "
+		    "for campaign %s, retry in %ld s", rcpt, campaign, wait);
+	log_info("%s: policy=duplicate-pending rcpt=<%s> group=%s campaign=%s "
+		 "queue_id=%s age=%ld retry=%ld", r_queue_id(req), rcpt, g->name,
+		 campaign, d.queue_id[0] ? d.queue_id : "none", (long) floor(age),
+		 wait);
+	return (1);
+    }
+    log_info("%s: policy=duplicate-unconfirmed rcpt=<%s> group=%s campaign=%s "
+	     "queue_id=%s age=%ld", r_queue_id(req), rcpt, g->name, campaign,
+	     d.queue_id[0] ? d.queue_id : "none", (long) floor(age));
+    return (0);
+}
+
 /* pol_rules_decide - the action for one request */
 
 void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
@@ -445,13 +526,9 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
 		r_db_error(r, req, "duplicate", rcpt, action);
 		return;
 	    }
-	    if (rc == 1) {
-		buf_sprintf(action, "REJECT 5.7.1 <%s>: duplicate in campaign %s",
-			    rcpt, campaign);
-		log_info("%s: policy=duplicate rcpt=<%s> group=%s campaign=%s",
-			 r_queue_id(req), rcpt, g->name, campaign);
+	    now = pol_clock_now();
+	    if (rc == 1 && r_duplicate(r, req, campaign, rcpt, g, now, action) != 0)
 		return;
-	    }
 	}
     }
     now = pol_clock_now();
@@ -488,12 +565,16 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
 	long    hrate = desttab_backoff_rate(g, g->rate_per_hour, level);
 	double  mper = (double) var_pol_time_base;
 	double  hper = 60.0 * var_pol_time_base;
-	long    hburst = hrate / 60 > var_pol_rate_burst ? hrate / 60 : var_pol_rate_burst;
+	long    mburst = pol_rate_burst(mrate, var_pol_rate_burst);
+	long    hburst = hrate / 60 > mburst ? hrate / 60 : mburst;
 	double  wm, wh;
 
 	if (cap > 0 && s->accepted >= cap) {
 	    long    wait = (long) ceil(r->day_end - now);
 	    int     wday = desttab_warmup_day(g, now);
+
+	    if (wait < 1)
+		wait = 1;			/* "retry in 0 s" would spin */
 
 	    if (wday > 0 && wday <= g->nwarmup)
 		buf_sprintf(action, "DEFER_IF_PERMIT 4.7.1 <%s>: daily cap %ld "
@@ -507,7 +588,7 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
 		     cap, wday, wait);
 	    return;
 	}
-	wm = pol_rate_wait(&s->minute, now, mrate, mper, var_pol_rate_burst);
+	wm = pol_rate_wait(&s->minute, now, mrate, mper, mburst);
 	wh = pol_rate_wait(&s->hour, now, hrate, hper, hburst);
 	if (wm > 0 || wh > 0) {
 	    int     hourly = wh > wm;
@@ -524,7 +605,7 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
 		     level, wait);
 	    return;
 	}
-	pol_rate_take(&s->minute, now, mrate, mper, var_pol_rate_burst);
+	pol_rate_take(&s->minute, now, mrate, mper, mburst);
 	pol_rate_take(&s->hour, now, hrate, hper, hburst);
     }
     s->accepted++;

@@ -10,7 +10,7 @@
  *		[--at TIME] [--typo fix|report|off] [--dry-run]
  *		[--report FILE] [--encoding ENC] [--delimiter C]
  *		[--state FILE] [--resend-failed OLD] [--connections N]
- *		[--config FILE] [--progress|--no-progress]
+ *		[--config FILE] [--progress|--no-progress] [--advertising]
  *
  *	The main thread reads the list (csv_list.c), fixes and checks
  *	each address (typo.c, addr_normalize()), drops duplicates
@@ -29,6 +29,11 @@
  *	the row waits ("retry in N s" in the text, else
  *	submit_retry_delay) and is tried again, at most
  *	submit_retry_limit times, then failed with status 2;
+ *	.IP "4xx to MAIL, 421"
+ *	the session is closed and reopened after a bounded exponential
+ *	back-off (retry.c); a 4xx to MAIL does not use one of the row's
+ *	attempts; trouble for submit_reconnect_timeout stops the
+ *	campaign (resumable);
  *	.IP "lost connection"
  *	reconnect and try the row again.
  *	.PP
@@ -77,6 +82,7 @@
 #include "report.h"
 #include "progress.h"
 #include "message.h"
+#include "retry.h"
 #include "campaign.h"
 
 #define SUB_QUEUE_MAX	512
@@ -86,7 +92,7 @@ typedef struct SUB_JOB {
     long    row;
     int     attempts;
     int     uncertain;			/* data sent, no reply seen */
-    time_t  not_before;
+    double  not_before;			/* sub_camp_now() */
     char   *email;			/* as sent (normalized) */
     char   *original;
     char   *fix;
@@ -96,7 +102,7 @@ typedef struct SUB_JOB {
 typedef struct SUB_COUNTS {
     long    rows, queued, invalid, dup_list, suppressed, dup_policy, rejected;
     long    failed, fixed, earlier, excluded, waiting, retried, resent_uncertain;
-    long    lost_after_data;
+    long    lost_after_data, backoffs;
     long    would_send;
 } SUB_COUNTS;
 
@@ -112,6 +118,7 @@ typedef struct SUB_CAMP {
     int     typo_mode;
     int     dry_run;
     int     progress;
+    int     advertising;
     long    connections;
 
     /* Set-up. */
@@ -149,6 +156,14 @@ typedef struct SUB_CAMP {
 } SUB_CAMP;
 
 static volatile sig_atomic_t sub_camp_signalled;
+
+ /*
+  * Per worker thread: the random state for retry spread and back-off,
+  * and whether the last deferral of this thread's session had no
+  * "retry in" hint (a server-side problem, not policyd's rate limit).
+  */
+static _Thread_local unsigned short sub_camp_rng[3];
+static _Thread_local int sub_camp_soft_4xx;
 
 /* sub_camp_sig - remember the signal; the main thread stops cleanly */
 
@@ -311,7 +326,10 @@ static void sub_camp_defer(SUB_CAMP *c, SUB_JOB *j, const char *reply)
 	buf_free(t);
 	return;
     }
-    j->not_before = time(0) + sub_camp_retry_hint(reply);
+    /* Spread the rows of one rate-limited group over the interval. */
+    sub_camp_soft_4xx = strcasestr(reply, "retry in ") == 0;
+    j->not_before = sub_camp_now() + sub_retry_jitter((double) sub_camp_retry_hint(reply),
+						       sub_camp_rng);
     pthread_mutex_lock(&c->lock);
     j->next = c->retry;
     c->retry = j;
@@ -330,8 +348,8 @@ static SUB_JOB *sub_camp_next(SUB_CAMP *c)
 
     pthread_mutex_lock(&c->lock);
     for (;;) {
-	time_t  now = time(0);
-	time_t  earliest = 0;
+	double  now = sub_camp_now();
+	double  earliest = 0;
 	SUB_JOB **pp;
 
 	if (c->abort)
@@ -362,9 +380,14 @@ static SUB_JOB *sub_camp_next(SUB_CAMP *c)
 	    break;
 	if (earliest) {
 	    struct timespec ts;
+	    double  wait = earliest - now;
+	    long    ns;
 
 	    clock_gettime(CLOCK_REALTIME, &ts);
-	    ts.tv_sec += earliest - now;
+	    ts.tv_sec += (time_t) wait;
+	    ns = ts.tv_nsec + (long) ((wait - (double) (time_t) wait) * 1e9);
+	    ts.tv_sec += ns / 1000000000L;
+	    ts.tv_nsec = ns % 1000000000L;
 	    pthread_cond_timedwait(&c->cv_work, &c->lock, &ts);
 	} else {
 	    pthread_cond_wait(&c->cv_work, &c->lock);
@@ -404,6 +427,21 @@ static SUB_SMTP *sub_camp_connect(SUB_CAMP *c, BUF *why)
 #define SUB_SEND_DONE	0		/* outcome recorded */
 #define SUB_SEND_LOST	1		/* connection lost; job not finished */
 #define SUB_SEND_AFTER_DATA 4		/* ... after the message data was sent */
+#define SUB_SEND_BACKOFF 8		/* close, pause, reconnect (4xx MAIL, 421) */
+
+/* sub_camp_requeue - the row goes back for the next free worker (worker) */
+
+static void sub_camp_requeue(SUB_CAMP *c, SUB_JOB *j)
+{
+    pthread_mutex_lock(&c->lock);
+    j->not_before = 0;
+    j->next = c->retry;
+    c->retry = j;
+    c->n.waiting++;
+    c->inflight--;
+    pthread_cond_broadcast(&c->cv_work);
+    pthread_mutex_unlock(&c->lock);
+}
 
 /* sub_camp_send - one transaction; the outcome is recorded unless LOST */
 
@@ -479,7 +517,7 @@ static int sub_camp_send(SUB_CAMP *c, SUB_SMTP *s, SUB_JOB *j, BUF *text, BUF *d
 	else
 	    sub_camp_defer(c, j, buf_str(text));
 	if (code_data == 421)
-	    ret = SUB_SEND_LOST | 2;
+	    ret = SUB_SEND_LOST | 2 | SUB_SEND_BACKOFF;
 	goto done;
     }
     sub_msg_render(&c->msg, j->email, j->vars, data);
@@ -521,7 +559,7 @@ static int sub_camp_send(SUB_CAMP *c, SUB_SMTP *s, SUB_JOB *j, BUF *text, BUF *d
     } else {
 	sub_camp_defer(c, j, buf_str(text));
 	if (code == 421)
-	    ret = SUB_SEND_LOST | 2;		/* reconnect, job handled */
+	    ret = SUB_SEND_LOST | 2 | SUB_SEND_BACKOFF;	/* reconnect, job handled */
     }
     goto done;
 
@@ -532,9 +570,18 @@ mail_failed:
 	buf_sprintf(text, "MAIL FROM rejected: %s", buf_str(mtext));
 	sub_camp_final(c, j, "failed", 2, &c->n.failed, "", buf_str(text));
     } else {
-	sub_camp_defer(c, j, buf_str(mtext));
-	if (code == 421)
-	    ret = SUB_SEND_LOST | 2;
+
+	/*
+	 * A 4xx to MAIL is about the server, not the row: Postfix says
+	 * 451 4.3.0/4.7.1 to every MAIL while the milter is down
+	 * (milter_default_action = tempfail). Retrying on the same
+	 * session made a busy loop (143,044 retries in 100 s). The row
+	 * goes back without using one of its attempts, and the worker
+	 * closes the session and reconnects after a back-off.
+	 */
+	sub_camp_requeue(c, j);
+	buf_sprintf(text, "%s", buf_str(mtext));
+	ret = SUB_SEND_LOST | 2 | SUB_SEND_BACKOFF;
     }
     goto done;
 
@@ -552,7 +599,7 @@ rcpt_failed:
     } else {
 	sub_camp_defer(c, j, buf_str(rtext));
 	if (code == 421)
-	    ret = SUB_SEND_LOST | 2;
+	    ret = SUB_SEND_LOST | 2 | SUB_SEND_BACKOFF;
     }
     if (hangup && ret == SUB_SEND_DONE)
 	ret = SUB_SEND_LOST | 2;
@@ -563,10 +610,63 @@ done:
     return (ret);
 }
 
+/* sub_camp_pause - sleep, waking early when the campaign stops (worker) */
+
+static void sub_camp_pause(SUB_CAMP *c, double secs)
+{
+    struct timespec ts;
+    double  until;
+
+    pthread_mutex_lock(&c->lock);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    until = ts.tv_sec + ts.tv_nsec / 1e9 + secs;
+    ts.tv_sec = (time_t) until;
+    ts.tv_nsec = (long) ((until - (double) ts.tv_sec) * 1e9);
+    while (!c->abort && pthread_cond_timedwait(&c->cv_work, &c->lock, &ts) == 0) {
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec + now.tv_nsec / 1e9 >= until)
+	    break;
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* sub_camp_backoff - a troubled session: pause before reconnecting (worker) */
+
+static int sub_camp_backoff(SUB_CAMP *c, int *nback, double *since, const char *reply)
+{
+    double  now = sub_camp_now();
+    double  delay;
+
+    if (*since == 0) {
+	*since = now;
+	log_warn("campaign %s: server trouble (%s); closing the session and "
+		 "reconnecting with back-off", c->name, reply);
+    } else if (now - *since > var_sub_reconnect_time) {
+	pthread_mutex_lock(&c->lock);
+	if (!c->abort)
+	    buf_sprintf(c->abort_reason, "server answered 4xx for %.0f s (%s = %lds): %s",
+			now - *since, VAR_SUB_RECONNECT_TIME, var_sub_reconnect_time, reply);
+	c->abort = 1;
+	pthread_cond_broadcast(&c->cv_work);
+	pthread_cond_broadcast(&c->cv_space);
+	pthread_mutex_unlock(&c->lock);
+	return (-1);
+    }
+    delay = sub_retry_backoff((*nback)++, sub_camp_rng);
+    pthread_mutex_lock(&c->lock);
+    c->n.backoffs++;
+    pthread_mutex_unlock(&c->lock);
+    sub_camp_pause(c, delay);
+    return (0);
+}
+
 /* sub_camp_worker - one connection, many rows */
 
 static void *sub_camp_worker(void *arg)
 {
+    static int worker_count;
     SUB_CAMP *c = arg;
     SUB_SMTP *s = 0;
     SUB_JOB *j;
@@ -575,7 +675,13 @@ static void *sub_camp_worker(void *arg)
     BUF    *data = buf_alloc(8192);
     int     lost_in_row = 0;
     int     need_rset = 0;
+    int     soft_in_row = 0;		/* hint-less 4xx on this session */
+    int     nback = 0;			/* back-offs since the last success */
+    double  trouble_since = 0;
 
+    pthread_mutex_lock(&c->lock);
+    sub_retry_seed(sub_camp_rng, (unsigned long) ++worker_count);
+    pthread_mutex_unlock(&c->lock);
     while ((j = sub_camp_next(c)) != 0) {
 	int     rc;
 
@@ -592,15 +698,39 @@ static void *sub_camp_worker(void *arg)
 	    sub_camp_job_free(j);
 	    break;
 	}
+	sub_camp_soft_4xx = 0;
 	rc = sub_camp_send(c, s, j, text, data, &need_rset);
 	if (rc == SUB_SEND_DONE) {
 	    lost_in_row = 0;
-	    continue;
+
+	    /*
+	     * A 4xx without policyd's "retry in" hint, twice in a row on
+	     * one session (e.g. 451 4.3.0 after the data while the milter
+	     * is down), is treated like a 4xx to MAIL: close, back off.
+	     */
+	    if (sub_camp_soft_4xx == 0) {
+		soft_in_row = 0;
+		nback = 0;
+		if (trouble_since != 0)
+		    log_info("campaign %s: server accepts mail again after %.1f s",
+			     c->name, sub_camp_now() - trouble_since);
+		trouble_since = 0;
+		continue;
+	    }
+	    if (++soft_in_row < 2)
+		continue;
+	    rc = SUB_SEND_LOST | 2 | SUB_SEND_BACKOFF;
 	}
 	sub_smtp_close(s, 0);
 	s = 0;
 	need_rset = 0;
-	if (rc & 2)				/* 421: job already deferred */
+	if (rc & SUB_SEND_BACKOFF) {
+	    soft_in_row = 0;
+	    if (sub_camp_backoff(c, &nback, &trouble_since, buf_str(text)) < 0)
+		break;
+	    continue;
+	}
+	if (rc & 2)				/* job already deferred */
 	    continue;
 	/* Lost connection with the job unfinished: try it again. */
 	if (++lost_in_row > 3 || j->attempts >= var_sub_retry_limit) {
@@ -622,14 +752,7 @@ static void *sub_camp_worker(void *arg)
 	    pthread_mutex_unlock(&c->lock);
 	}
 	j->attempts++;
-	pthread_mutex_lock(&c->lock);
-	j->not_before = 0;
-	j->next = c->retry;
-	c->retry = j;
-	c->n.waiting++;
-	c->inflight--;
-	pthread_cond_broadcast(&c->cv_work);
-	pthread_mutex_unlock(&c->lock);
+	sub_camp_requeue(c, j);
     }
     sub_smtp_close(s, 1);
     buf_free(why);
@@ -996,7 +1119,7 @@ static int sub_camp_usage(const char *why)
 	    "\t(--template NAME | --message FILE) --list FILE [--at TIME]\n"
 	    "\t[--typo fix|report|off] [--dry-run] [--report FILE] [--encoding ENC]\n"
 	    "\t[--delimiter C] [--state FILE] [--resend-failed OLD] [--connections N]\n"
-	    "\t[--config FILE] [--progress|--no-progress]\n", why);
+	    "\t[--config FILE] [--progress|--no-progress] [--advertising]\n", why);
     return (EX_USAGE);
 }
 
@@ -1023,6 +1146,7 @@ int     sub_campaign_main(int argc, char **argv)
 	{"progress", no_argument, 0, 'p'},
 	{"no-progress", no_argument, 0, 'P'},
 	{"verbose", no_argument, 0, 'v'},
+	{"advertising", no_argument, 0, 'A'},
 	{0, 0, 0, 0},
     };
     SUB_CAMP camp, *c = &camp;
@@ -1080,6 +1204,7 @@ int     sub_campaign_main(int argc, char **argv)
 	case 'p': progress = 1; break;
 	case 'P': progress = 0; break;
 	case 'v': sub_smtp_trace = 1; break;
+	case 'A': c->advertising = 1; break;
 	default:
 	    buf_sprintf(c->why, "unknown or incomplete option \"%s\"", argv[optind - 1]);
 	    { ret = (sub_camp_usage(buf_str(c->why))); goto out; }
@@ -1131,6 +1256,7 @@ int     sub_campaign_main(int argc, char **argv)
     c->msg.template = template;
     c->msg.from_header = from ? buf_str(from_header) : 0;
     c->msg.send_at = at ? buf_str(send_at) : 0;
+    c->msg.advertising = c->advertising;
 
     /* The envelope sender: a campaign-tagged bounce address. */
     c->bounce = buf_alloc(128);
@@ -1292,12 +1418,12 @@ int     sub_campaign_main(int argc, char **argv)
     printf("postbulk-submit: campaign=%s rows=%ld queued=%ld invalid=%ld "
 	   "duplicate=%ld suppressed=%ld policy_duplicate=%ld rejected=%ld "
 	   "failed=%ld fixed=%ld earlier=%ld excluded=%ld %s=%ld retries=%ld "
-	   "resent_uncertain=%ld lost_after_data=%ld elapsed=%.1fs rate=%.0f/s encoding=%s%s\n",
+	   "resent_uncertain=%ld lost_after_data=%ld backoffs=%ld elapsed=%.1fs rate=%.0f/s encoding=%s%s\n",
 	   c->name, c->n.rows - c->n.excluded, c->n.queued, c->n.invalid,
 	   c->n.dup_list, c->n.suppressed, c->n.dup_policy, c->n.rejected,
 	   c->n.failed, c->n.fixed, c->n.earlier, c->n.excluded,
 	   c->dry_run ? "valid" : "waiting", c->dry_run ? c->n.would_send : c->n.waiting,
-	   c->n.retried, c->n.resent_uncertain, c->n.lost_after_data, secs,
+	   c->n.retried, c->n.resent_uncertain, c->n.lost_after_data, c->n.backoffs, secs,
 	   secs > 0 ? (c->n.queued + c->n.would_send) / secs : 0.0,
 	   sub_list_encoding(c->reader), ret == EX_TEMPFAIL ? " status=interrupted" :
 	   ret ? " status=error" : " status=complete");

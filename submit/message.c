@@ -140,6 +140,8 @@ void    sub_msg_render(const SUB_MSG *m, const char *rcpt, const char *vars, BUF
     }
     if (m->send_at)
 	buf_printf(out, "X-Postbulk-Send-At: %s\r\n", m->send_at);
+    if (m->advertising)
+	buf_puts(out, "X-Postbulk-Advertising: yes\r\n");
     buf_append(out, buf_str(m->headers), buf_len(m->headers));
     buf_puts(out, "\r\n");
     buf_append(out, buf_str(m->body), buf_len(m->body));

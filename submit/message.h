@@ -21,7 +21,8 @@
  *
  *	sub_msg_render() makes the DATA of one transaction: From: and
  *	To: when the file has none, X-Postbulk-Campaign, -Template,
- *	-Vars and -Send-At, then the file's headers and body, without
+ *	-Vars, -Send-At and (m->advertising) "X-Postbulk-Advertising:
+ *	yes" (the milter adds the Korean advertising marks), then the file's headers and body, without
  *	the final ".". X-Postbulk-Vars is folded (CRLF TAB) before an
  *	"&" when longer than 900 octets; receivers remove white space
  *	before parsing it (urlencoded values never contain any).
@@ -45,6 +46,7 @@ typedef struct SUB_MSG {
     const char *template;
     const char *from_header;		/* value for From: */
     const char *send_at;		/* RFC 3339 or NULL */
+    int     advertising;		/* X-Postbulk-Advertising: yes */
 } SUB_MSG;
 
 int     sub_msg_load(SUB_MSG *, const char *, BUF *);

@@ -1,13 +1,13 @@
 # submit/ - postbulk-submit: sendmail-compatible submission and CSV campaigns.
 SUB_LIB_SRCS := submit/sub_params.c submit/smtp_client.c submit/addr_list.c \
 	submit/hangul.c submit/typo.c submit/csv_list.c submit/dedup.c submit/journal.c \
-	submit/report.c submit/progress.c submit/message.c
+	submit/report.c submit/progress.c submit/message.c submit/retry.c
 SUB_LIB_OBJS := $(SUB_LIB_SRCS:.c=.o)
 SUB_PROG_OBJS := submit/main.o submit/sendmail.o submit/campaign.o
 
 PROGS	   += submit/postbulk-submit
 MANS	   += submit/postbulk-submit.1
-TEST_PROGS += submit/typo_test
+TEST_PROGS += submit/typo_test submit/retry_test
 CLEAN	   += submit/libsubmit.a submit/fuzz_csv
 
 submit/libsubmit.a: $(SUB_LIB_OBJS)
@@ -17,6 +17,9 @@ submit/postbulk-submit: $(SUB_PROG_OBJS) submit/libsubmit.a $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcsv
 
 submit/typo_test: submit/typo_test.o submit/libsubmit.a $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+submit/retry_test: submit/retry_test.o submit/libsubmit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer target (not part of "make"): build it in a copy of the tree,

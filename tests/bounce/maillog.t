@@ -1,7 +1,11 @@
 #!/bin/bash
 # maillog.t - golden test of the Postfix log follower (--maillog --once):
 # sent / deferred / bounced / expired lines, a partial last line completed
-# later, remembered position, rotation (new inode) and truncation.
+# later, remembered position, rotation (new inode) and truncation; and the
+# lines that prove Postfix committed a message (qmgr "(queue active)",
+# cleanup "hold:" / "milter-hold:", any outcome) setting the records'
+# committed time (commit.log / commit.ref), which policyd's duplicate
+# guard relies on.
 # timeout: 60
 top=${POSTBULK_TOP:?run through tests/run-tests}
 B=$top/bounce-pipe/postbulk-bounce
@@ -59,3 +63,37 @@ printf '%s\n' 'Nov 23 07:00:00 mta postfix/smtp[300]: 4XQQQQQQQQ: to=<q@gmail.co
 follow
 ok "truncated log read from the start" '[ "$("$T" show "$tmp/db" q q@gmail.com | cut -d" " -f1)" = "status=1" ]'
 ok "unknown queue ids are ignored (not ours)" '! grep -q 4XZZZZZZZZ "$tmp/log"'
+
+# Committed: qmgr "(queue active)", cleanup "hold:" / "milter-hold:" and any
+# outcome line mark every record of the queue id, once; other lines do not.
+for r in "c1 k@gmail.com 4XC1C1C1C1" "c1 l@naver.com 4XC1C1C1C1" "c2 h@daum.net 4XC2C2C2C2" \
+         "c3 j@nate.com 4XC3C3C3C3" "c4 n@kakao.com 4XC4C4C4C4" "c5 p@gmail.com 4XC5C5C5C5" \
+         "c6 s@gmail.com 4XC6C6C6C6"; do
+    set -- $r; "$T" seed "$tmp/db" $1 $2 $3 camp $([ $1 = c2 ] && echo 7)
+done
+cp "$G/commit.log" "$tmp/maillog"
+ok "no record committed before the follower ran" \
+   '[ "$("$T" committed "$tmp/db" c1 k@gmail.com)" = "committed=no" ]'
+follow; rc=$?
+ok "commit pass exits 0" '[ $rc = 0 ]'
+while read -r id rcpt; do
+    printf '%s %s %s %s\n' "$id" "$rcpt" "$("$T" committed "$tmp/db" "$id" "$rcpt")" \
+        "$("$T" show "$tmp/db" "$id" "$rcpt" | cut -d' ' -f1)"
+done <<'L' >"$tmp/gotc"
+c1 k@gmail.com
+c1 l@naver.com
+c2 h@daum.net
+c3 j@nate.com
+c4 n@kakao.com
+c5 p@gmail.com
+c6 s@gmail.com
+L
+if diff -u "$G/commit.ref" "$tmp/gotc" >"$tmp/diffc"; then
+    echo "ok - committed marks match commit.ref"
+else
+    echo "not ok - committed marks differ from commit.ref"; sed 's/^/# /' "$tmp/diffc"
+fi
+ok "queue active logged once per queue id (second line changes nothing)" \
+   '[ "$(grep -c "4XC1C1C1C1: outcome=committed, records=2" "$tmp/log")" = 1 ]'
+ok "hold lines logged as committed" \
+   'grep -q "4XC2C2C2C2: outcome=committed, records=1" "$tmp/log" && grep -q "4XC3C3C3C3: outcome=committed, records=1" "$tmp/log"'

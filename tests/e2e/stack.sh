@@ -55,8 +55,6 @@
 #	STACK_DKIM_ALGS	"rsa ed25519" (default), "rsa" or "ed25519": the keys
 #			the milter signs with
 #	STACK_HARD_ERROR_LIMIT	smtpd_hard_error_limit of the listener (200)
-#	STACK_NO_CONN_CACHE=1	smtp_connection_cache_on_demand=no on the
-#			group transports (an experiment, see the report)
 #
 # DIAGNOSTICS
 #	Functions print "stack: ..." on standard error and return non-zero.
@@ -334,15 +332,6 @@ stack_start() {
         "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_hard_error_limit=${STACK_HARD_ERROR_LIMIT:-200}" \
         "127.0.0.1:$STACK_LISTEN_PORT/inet/smtpd_junk_command_limit=100000" ||
         { _stack_err "postconf -P on the listener failed"; return 1; }
-    # STACK_NO_CONN_CACHE=1: experiment, no connection cache on the group
-    # transports (see the report of tests/e2e: idle cached connections
-    # make the sessions at the MX exceed the concurrency limit).
-    if [ "${STACK_NO_CONN_CACHE:-0}" = 1 ]; then
-        local svc
-        for svc in $(postconf -c "$LAB_ETC" -M | awk '$1 ~ /^pb_/ && $8 == "smtp" { print $1 }'); do
-            postconf -c "$LAB_ETC" -P "$svc/unix/smtp_connection_cache_on_demand=no" || return 1
-        done
-    fi
     lab_reload || return 1
     lab_wait_port "$STACK_LISTEN_PORT" 10 || { _stack_err "postbulk listener 127.0.0.1:$STACK_LISTEN_PORT is not up"; return 1; }
     # The maillog exists now (postlogd); the follower reads it as nobody.

@@ -79,13 +79,37 @@ expect "log line starts with the queue id" "4F1A2B3C: policy=suppressed rcpt=<ba
 
 # 2. Duplicate guard.
 camp=$("$POL_TOOL" "$POL_KEY" token-address c camp1 bounce bounces.lab.test)
-pol_db msg-put m1 dup@gmail.com camp1
+# m1: Postfix was seen queueing it (committed) -> REJECT.
+pol_db msg-put m1 dup@gmail.com camp1 0 $((D1 - 600)) $((D1 - 599))
 forged=$(sed 's/^\(bounce+c\.\)./\1z/' <<<"$camp"); [ "$forged" = "$camp" ] && forged=$(sed 's/^\(bounce+c\.\)./\1y/' <<<"$camp")
 out=$(pol_ask "RCPT:$camp:dup@gmail.com" "RCPT:$camp:new@gmail.com" "RCPT:$forged:dup@gmail.com" "RCPT:plain@shop.test:dup@gmail.com")
 expect "duplicate in campaign rejected" "^action=REJECT 5.7.1 <dup@gmail.com>: duplicate in campaign camp1$" "$(sed -n 1p <<<"$out")"
 expect "new recipient of the campaign DUNNO" "^action=DUNNO$" "$(sed -n 2p <<<"$out")"
 expect "forged campaign token: no duplicate check" "^action=DUNNO$" "$(sed -n 3p <<<"$out")"
 expect "untagged sender: no duplicate check" "^action=DUNNO$" "$(sed -n 4p <<<"$out")"
+# The milter records a message before Postfix commits its queue file; a
+# record never confirmed by the outcome follower (committed 0, status 0 or
+# 7) defers within policyd_duplicate_grace (2m) and is let through after.
+pol_db msg-put m2 pend@gmail.com camp1 0 $((D1 - 30))          # 30 s old, unconfirmed
+pol_db msg-put m3 lost@gmail.com camp1 0 $((D1 - 600))         # 10 min old, unconfirmed
+pol_db msg-put m4 held@gmail.com camp1 7 $((D1 - 600)) $((D1 - 599))   # scheduled, held
+pol_db msg-put m5 sent@gmail.com camp1 1 $((D1 - 600))         # sent (an old record: no committed)
+pol_db msg-put m6 held2@gmail.com camp1 7 $((D1 - 600))        # scheduled, never seen held
+: >"$POL_LOG"
+out=$(pol_ask "RCPT:$camp:pend@gmail.com" "RCPT:$camp:lost@gmail.com" "RCPT:$camp:held@gmail.com" \
+              "RCPT:$camp:sent@gmail.com" "RCPT:$camp:held2@gmail.com")
+expect "unconfirmed record younger than the grace: deferred with the rest of the grace" \
+    "^action=DEFER_IF_PERMIT 4.7.1 <pend@gmail.com>: duplicate check pending for campaign camp1, retry in (8[5-9]|90) s$" "$(sed -n 1p <<<"$out")"
+expect "unconfirmed record older than the grace: let through" "^action=DUNNO$" "$(sed -n 2p <<<"$out")"
+expect "committed scheduled record: duplicate" "^action=REJECT 5.7.1 <held@gmail.com>: duplicate in campaign camp1$" "$(sed -n 3p <<<"$out")"
+expect "record with a delivery status: duplicate" "^action=REJECT 5.7.1 <sent@gmail.com>: duplicate in campaign camp1$" "$(sed -n 4p <<<"$out")"
+expect "old scheduled record never seen held: let through" "^action=DUNNO$" "$(sed -n 5p <<<"$out")"
+expect "pending duplicate logged" "NOQUEUE: policy=duplicate-pending rcpt=<pend@gmail.com> group=default campaign=camp1 queue_id=4Tm2 age=(30|3[1-5]) retry=" "$(cat "$POL_LOG")"
+expect "let-through logged as duplicate-unconfirmed" "NOQUEUE: policy=duplicate-unconfirmed rcpt=<lost@gmail.com> group=default campaign=camp1 queue_id=4Tm3 age=60[0-5]" "$(cat "$POL_LOG")"
+# The follower marks m2 committed: now a real duplicate.
+pol_db msg-put m2 pend@gmail.com camp1 0 $((D1 - 30)) $((D1 - 29))
+out=$(pol_ask "RCPT:$camp:pend@gmail.com")
+expect "the same record once committed: duplicate" "^action=REJECT 5.7.1 <pend@gmail.com>: duplicate in campaign camp1$" "$out"
 
 # 3. Warm-up (day 1: 3, day 2: 5, then the plain cap 8) and restart.
 out=$(pol_ask RCPT:a@shop.test:w1@warm.test RCPT:a@shop.test:w2@warm.test RCPT:a@shop.test:w3@warm.test RCPT:a@shop.test:w4@warm.test)
