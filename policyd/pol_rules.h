@@ -24,13 +24,19 @@
  *	   pfdb_supp_lookup() (the @domain answer is cached for 0.5 s, so
  *	   a new suppression counts within 1 s) -> REJECT 5.1.1.
  *	2. duplicate: MAIL FROM is a campaign-tagged bounce address with a
- *	   valid token and pfdb_msg_campaign_has_rcpt() -> REJECT 5.7.1.
+ *	   valid token and pfdb_msg_campaign_has_rcpt(); then the records
+ *	   (pfdb_msg_by_campaign_rcpt): one committed, or with a status
+ *	   other than 0 / 7 -> REJECT 5.7.1; else the newest younger than
+ *	   policyd_duplicate_grace -> DEFER_IF_PERMIT 4.7.1 ... retry in
+ *	   S s; else (never queued by Postfix) logged
+ *	   policy=duplicate-unconfirmed and on to the next rules.
  *	3. reputation guard of the sender domain (pol_guard) ->
  *	   DEFER_IF_PERMIT 4.7.1.
  *	4. destination group (desttab): daily cap (warm-up step or plain
  *	   cap), per-minute and per-hour token buckets, each rate divided
- *	   by backoff_factor^level while the group is in backoff ->
- *	   DEFER_IF_PERMIT 4.7.1 ... retry in S s.
+ *	   by backoff_factor^level while the group is in backoff (bucket
+ *	   depth pol_rate_burst()) -> DEFER_IF_PERMIT 4.7.1 ... retry in
+ *	   S s, S >= 1.
  *
  *	When all pass, the recipient is counted (buckets, day counters,
  *	sender domain) and the action is DUNNO. Each non-DUNNO decision is

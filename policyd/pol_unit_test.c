@@ -123,6 +123,66 @@ static void test_rate(void)
     check(pol_rate_wait(&b, 1000.0, 60, 60.0, 1) > 0, "after idle: no bank of tokens");
 }
 
+/*
+ * retry_sim - clients that retry a deferred recipient after the whole
+ * "retry in S s" hint (postbulk-submit), all in step: messages passed in
+ * the 60 s after a 10 s start, at rate per minute with bucket depth burst.
+ */
+static int retry_sim(long rate, long burst, int clients)
+{
+    POL_BUCKET b;
+    double  next[64];
+    int     passed = 0;
+
+    memset(&b, 0, sizeof(b));
+    for (int i = 0; i < clients && i < 64; i++)
+	next[i] = 1000.0 + i * 0.001;
+    for (int step = 0; step < 200000; step++) {
+	int     c = 0;
+	double  now, w;
+
+	for (int i = 1; i < clients && i < 64; i++)
+	    if (next[i] < next[c])
+		c = i;
+	now = next[c];
+	if (now >= 1070.0)
+	    break;
+	if ((w = pol_rate_wait(&b, now, rate, 60.0, burst)) == 0) {
+	    pol_rate_take(&b, now, rate, 60.0, burst);
+	    if (now >= 1010.0)
+		passed++;
+	    next[c] = now + 0.002;		/* the next row, at once */
+	} else {
+	    long    hint = (long) ceil(w);
+
+	    next[c] = now + (hint < 1 ? 1 : hint);
+	}
+    }
+    return (passed);
+}
+
+/* test_burst - automatic bucket depth (policyd_rate_burst = 0) */
+
+static void test_burst(void)
+{
+    char    what[200];
+    int     n1, n20;
+
+    check(pol_rate_burst(60, 0) == 1, "auto burst: 60/min -> 1");
+    check(pol_rate_burst(30, 0) == 1, "auto burst: 30/min -> 1 (at least 1)");
+    check(pol_rate_burst(1200, 0) == 20, "auto burst: 1200/min -> 20");
+    check(pol_rate_burst(1200, 5) == 5, "configured burst wins over auto");
+    check(pol_rate_burst(0, 0) == 1, "auto burst: no limit -> 1");
+    n1 = retry_sim(1200, 1, 50);
+    n20 = retry_sim(1200, pol_rate_burst(1200, 0), 50);
+    snprintf(what, sizeof(what), "50 clients retrying in step, 1200/min, burst 1: "
+	     "starved to about 1/s (saw %d per minute)", n1);
+    check(n1 <= 120, what);
+    snprintf(what, sizeof(what), "same with the automatic burst 20: at least 90%% "
+	     "of 1200 and at most 1200 + 20 per minute (saw %d)", n20);
+    check(n20 >= 1080 && n20 <= 1220, what);
+}
+
 /* test_addr - pol_addr_key() must equal addr_normalize() */
 
 static void test_addr(void)
@@ -247,6 +307,7 @@ int     main(int argc, char **argv)
     log_init(argv[0], LOG_FLAG_STDERR | LOG_FLAG_NOSYSLOG);
     if (argc == 2 && strcmp(argv[1], "rate") == 0) {
 	test_rate();
+	test_burst();
 	test_addr();
 	return (failures ? 1 : 0);
     }

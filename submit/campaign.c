@@ -724,8 +724,8 @@ static void *sub_camp_worker(void *arg)
 	sub_smtp_close(s, 0);
 	s = 0;
 	need_rset = 0;
+	soft_in_row = 0;			/* Postfix counts per session */
 	if (rc & SUB_SEND_BACKOFF) {
-	    soft_in_row = 0;
 	    if (sub_camp_backoff(c, &nback, &trouble_since, buf_str(text)) < 0)
 		break;
 	    continue;

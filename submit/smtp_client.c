@@ -51,6 +51,27 @@ struct SUB_SMTP {
 
 int     sub_smtp_trace;
 
+/*
+ * SUB_SMTP_TRACE=time prefixes each trace line with the wall-clock time
+ * in microseconds: tests measure retry spacing with it (Postfix's own
+ * maillog has one-second time stamps).
+ */
+static int sub_smtp_trace_time;
+
+/* sub_smtp_trace_line - one dialogue line to stderr */
+
+static void sub_smtp_trace_line(const char *dir, const char *line)
+{
+    struct timeval tv;
+
+    if (sub_smtp_trace_time) {
+	gettimeofday(&tv, 0);
+	fprintf(stderr, "%ld.%06ld %s %s\n", (long) tv.tv_sec, (long) tv.tv_usec, dir, line);
+    } else {
+	fprintf(stderr, "%s %s\n", dir, line);
+    }
+}
+
 #define SUB_REPLY_MAX_LINES 100
 
 /* sub_smtp_connect - connect with a time limit */
@@ -214,7 +235,7 @@ int     sub_smtp_reply(SUB_SMTP *s, BUF *text)
 	    return (-1);
 	l = buf_str(s->line);
 	if (sub_smtp_trace)
-	    fprintf(stderr, "<<< %s\n", l);
+	    sub_smtp_trace_line("<<<", l);
 	if (buf_len(s->line) < 3 || l[0] < '2' || l[0] > '5'
 	    || l[1] < '0' || l[1] > '9' || l[2] < '0' || l[2] > '9'
 	    || (l[3] && l[3] != ' ' && l[3] != '-')) {
@@ -241,7 +262,7 @@ void    sub_smtp_put(SUB_SMTP *s, const char *fmt,...)
     buf_vprintf(s->out, fmt, ap);
     va_end(ap);
     if (sub_smtp_trace)
-	fprintf(stderr, ">>> %s\n", buf_str(s->out) + start);
+	sub_smtp_trace_line(">>>", buf_str(s->out) + start);
     buf_append(s->out, "\r\n", 2);
 }
 
@@ -292,6 +313,14 @@ SUB_SMTP *sub_smtp_open(const char *server, int timeout, const char *helo,
     int     code;
     BUF    *text;
 
+    {
+	const char *t = getenv("SUB_SMTP_TRACE");
+
+	if (t && *t) {
+	    sub_smtp_trace = 1;
+	    sub_smtp_trace_time = strcmp(t, "time") == 0;
+	}
+    }
     *unreachable = 1;
     if ((fd = sub_smtp_connect(server, timeout, why)) < 0)
 	return (0);

@@ -37,7 +37,9 @@
  *	8-bit octets.
  *
  *	With SUB_SMTP_TRACE set in the environment, or sub_smtp_trace
- *	non-zero, the dialogue goes to stderr (sendmail -v).
+ *	non-zero, the dialogue goes to stderr (sendmail -v);
+ *	SUB_SMTP_TRACE=time prefixes each line with the time of day in
+ *	seconds.microseconds.
  * DIAGNOSTICS
  *	Lost connections and time-outs are returned, never fatal.
  */
