@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +58,20 @@ int     sub_smtp_trace;
  * maillog has one-second time stamps).
  */
 static int sub_smtp_trace_time;
+
+static pthread_once_t sub_smtp_env_once = PTHREAD_ONCE_INIT;
+
+/* sub_smtp_env - SUB_SMTP_TRACE from the environment */
+
+static void sub_smtp_env(void)
+{
+    const char *t = getenv("SUB_SMTP_TRACE");
+
+    if (t && *t) {
+	sub_smtp_trace = 1;
+	sub_smtp_trace_time = strcmp(t, "time") == 0;
+    }
+}
 
 /* sub_smtp_trace_line - one dialogue line to stderr */
 
@@ -313,14 +328,8 @@ SUB_SMTP *sub_smtp_open(const char *server, int timeout, const char *helo,
     int     code;
     BUF    *text;
 
-    {
-	const char *t = getenv("SUB_SMTP_TRACE");
-
-	if (t && *t) {
-	    sub_smtp_trace = 1;
-	    sub_smtp_trace_time = strcmp(t, "time") == 0;
-	}
-    }
+    /* Campaign workers open connections in parallel: read it once. */
+    pthread_once(&sub_smtp_env_once, sub_smtp_env);
     *unreachable = 1;
     if ((fd = sub_smtp_connect(server, timeout, why)) < 0)
 	return (0);
