@@ -51,6 +51,7 @@
 #include "log.h"
 #include "mem.h"
 #include "buf.h"
+#include "keytab.h"
 #include "cfg.h"
 #include "params.h"
 
@@ -321,66 +322,28 @@ out:
 
 static int doc_key_table(DOC *doc, const char *table, BUF *why)
 {
-    FILE   *fp;
-    char    line[4096];
-    int     lineno = 0;
-    const char *best = 0;
-    size_t  blen = 0;
+    KEYTAB *tab;
+    const char *best;
 
-    if ((fp = fopen(table, "r")) == 0) {
-	buf_sprintf(why, "DKIM key table %s: %s", table, strerror(errno));
+    if ((tab = keytab_load(table, why)) == 0)
 	return (-1);
-    }
 
     /*
      * The milter signs with the keys of the From domain or its nearest
-     * parent listed; pick the same domain here.
+     * parent listed (keytab_signing_domain); check the same keys here.
      */
-    for (int pass = 0; pass < 2; pass++) {
-	rewind(fp);
-	lineno = 0;
-	while (fgets(line, sizeof(line), fp)) {
-	    char   *f[4], *cp, *save = 0;
-	    int     nf = 0;
-	    size_t  dl, ll;
-
-	    lineno++;
-	    if ((cp = strchr(line, '#')) != 0)
-		*cp = 0;
-	    for (cp = strtok_r(line, " \t\r\n", &save); cp && nf < 4;
-		 cp = strtok_r(0, " \t\r\n", &save))
-		f[nf++] = cp;
-	    if (nf == 0)
-		continue;
-	    if (nf != 3) {
-		buf_sprintf(why, "DKIM key table %s, line %d: expected "
-			    "\"DOMAIN SELECTOR KEYFILE\"", table, lineno);
-		fclose(fp);
-		return (-1);
-	    }
-	    dl = strlen(doc->domain);
-	    ll = strlen(f[0]);
-	    if (pass == 0) {
-		if ((strcasecmp(f[0], doc->domain) == 0
-		     || (ll < dl && doc->domain[dl - ll - 1] == '.'
-			 && strcasecmp(doc->domain + dl - ll, f[0]) == 0))
-		    && ll > blen) {
-		    free((void *) best);
-		    best = xstrdup(f[0]);
-		    blen = ll;
-		}
-	    } else if (best && strcasecmp(f[0], best) == 0 && doc->nsel < DOC_MAX_SEL) {
-		doc->sel[doc->nsel] = xstrdup(f[1]);
-		doc->key[doc->nsel] = xstrdup(f[2]);
-		doc->nsel++;
-	    }
-	}
+    best = keytab_signing_domain(tab, doc->domain);
+    for (size_t i = 0; best && i < tab->count && doc->nsel < DOC_MAX_SEL; i++) {
+	if (strcmp(tab->ent[i].domain, best) != 0)
+	    continue;
+	doc->sel[doc->nsel] = xstrdup(tab->ent[i].selector);
+	doc->key[doc->nsel] = xstrdup(tab->ent[i].file);
+	doc->nsel++;
     }
-    fclose(fp);
     if (best && strcasecmp(best, doc->domain) != 0)
 	printf("note: the milter signs %s with the keys of %s (d=%s)\n",
 	       doc->domain, best, best);
-    free((void *) best);
+    keytab_free(tab);
     return (0);
 }
 

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "mem.h"
 #include "buf.h"
+#include "keytab.h"
 
 #include "mlt_mime.h"
 #include "mlt_dkimsig.h"
@@ -124,10 +125,7 @@ bad:
 
 int     mlt_dkim_load(const char *table, const char *engine, BUF *why)
 {
-    FILE   *fp;
-    char    line[4096];
-    char   *fields[4], *cp, *save;
-    int     lineno = 0, nf;
+    KEYTAB *tab;
     DKIM_STAT st;
 
     if (engine == 0 || strcasecmp(engine, "openssl") == 0) {
@@ -157,52 +155,34 @@ int     mlt_dkim_load(const char *table, const char *engine, BUF *why)
     }
     if (table == 0 || *table == 0)
 	return (0);
-    if ((fp = fopen(table, "r")) == 0) {
-	buf_sprintf(why, "DKIM key table %s: %s", table, strerror(errno));
+    if ((tab = keytab_load(table, why)) == 0)
 	return (-1);
-    }
-    while (fgets(line, sizeof(line), fp)) {
-	lineno++;
-	if ((cp = strchr(line, '#')) != 0)
-	    *cp = 0;
-	nf = 0;
-	for (cp = strtok_r(line, " \t\r\n", &save); cp && nf < 4;
-	     cp = strtok_r(0, " \t\r\n", &save))
-	    fields[nf++] = cp;
-	if (nf == 0)
-	    continue;
-	if (nf != 3) {
-	    buf_sprintf(why, "DKIM key table %s, line %d: expected "
-			"\"DOMAIN SELECTOR KEYFILE\"", table, lineno);
-	    fclose(fp);
-	    return (-1);
-	}
+    for (size_t i = 0; i < tab->count; i++) {
+	const KEYTAB_ENTRY *e = tab->ent + i;
+
 	mlt_keys = xrealloc(mlt_keys, (mlt_key_count + 1) * sizeof(*mlt_keys));
-	mlt_keys[mlt_key_count].domain = xstrdup(fields[0]);
-	for (cp = mlt_keys[mlt_key_count].domain; *cp; cp++)
-	    if (*cp >= 'A' && *cp <= 'Z')
-		*cp += 'a' - 'A';
-	mlt_keys[mlt_key_count].selector = xstrdup(fields[1]);
-	mlt_keys[mlt_key_count].file = xstrdup(fields[2]);
+	mlt_keys[mlt_key_count].domain = xstrdup(e->domain);
+	mlt_keys[mlt_key_count].selector = xstrdup(e->selector);
+	mlt_keys[mlt_key_count].file = xstrdup(e->file);
 	if (mlt_key_read(mlt_keys + mlt_key_count, why) < 0) {
 	    BUF    *tmp = buf_alloc(256);
 
-	    buf_sprintf(tmp, "%s (key table %s, line %d)", buf_str(why), table, lineno);
+	    buf_sprintf(tmp, "%s (key table %s, line %d)", buf_str(why), table, e->line);
 	    buf_sprintf(why, "%s", buf_str(tmp));
 	    buf_free(tmp);
-	    fclose(fp);
+	    keytab_free(tab);
 	    return (-1);
 	}
 	if (mlt_keys[mlt_key_count].alg == DKIM_SIGN_ED25519SHA256
 	    && dkim_libfeature(mlt_dkim_lib, DKIM_FEATURE_ED25519) == 0) {
 	    buf_sprintf(why, "DKIM key file %s: this libopendkim cannot sign "
-			"ed25519-sha256", fields[2]);
-	    fclose(fp);
+			"ed25519-sha256", e->file);
+	    keytab_free(tab);
 	    return (-1);
 	}
 	mlt_key_count++;
     }
-    fclose(fp);
+    keytab_free(tab);
     return (0);
 }
 
