@@ -24,6 +24,7 @@
 
 top=${POSTBULK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lab/lab.sh"
+. "$top/tests/submit/sublib.sh"
 SUBMIT=$top/submit/postbulk-submit
 fails=0
 ok() { echo "ok - $*"; }
@@ -49,17 +50,7 @@ svc() {		# svc [sender-restriction]: (re)define the listener
 svc "check_sender_access,regexp:$LAB_ETC/sender_access"
 lab_reload
 lab_wait_port "$P" 10 || nok "listener $P up"
-head -c 48 /dev/urandom >"$LAB/token.key"; chmod 600 "$LAB/token.key"
-cat >"$LAB/pb.cf" <<EOT
-token_key_file = $LAB/token.key
-bounce_domain = bounces.lab.test
-submit_server = 127.0.0.1:$P
-submit_state_directory = $LAB/state
-submit_retry_limit = 2
-submit_timeout = 20s
-submit_reconnect_timeout = 30s
-EOT
-export POSTBULK_CONFIG=$LAB/pb.cf
+sub_config "$P" "submit_timeout = 20s" "submit_reconnect_timeout = 30s"
 W=$LAB/work; mkdir -p "$W"
 printf 'Subject: sale\nX-Postbulk-Advertising: no\nX-Postbulk-Campaign: forged\n\nhello ${name}\n' >"$W/msg.txt"
 N=200

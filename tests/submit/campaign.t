@@ -13,6 +13,7 @@
 
 top=${POSTBULK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lab/lab.sh"
+. "$top/tests/submit/sublib.sh"
 SUBMIT=$top/submit/postbulk-submit
 T=$top/tests/submit
 ROWS=${SUBMIT_TEST_ROWS:-10000}
@@ -28,25 +29,9 @@ mx_ge() { [ "$(lab_mx_count)" -ge "$1" ]; }
 lab_fakemx_start || { nok "fake MX starts"; exit 1; }
 lab_start || { nok "lab starts"; exit 1; }
 P=$(lab_free_port)
-cat >"$LAB_ETC/rcpt_access" <<'EOT'
-/^(sup[0-9]+@.*)$/	REJECT 5.1.1 <$1>: suppressed (userunknown since 2026-01-02)
-/^(pdup[0-9]+@.*)$/	REJECT 5.7.1 <$1>: duplicate in campaign c10k
-/^bad[0-9]+@/		REJECT 5.1.1 User unknown in virtual mailbox table
-/^later[0-9]+@/		DEFER 4.7.1 rate limited, retry in 1 s
-EOT
-lab_postconf_M "127.0.0.1:$P/inet=127.0.0.1:$P inet n - n - - smtpd -o smtpd_recipient_restrictions=check_recipient_access,regexp:$LAB_ETC/rcpt_access,permit_mynetworks,reject -o smtpd_relay_restrictions=permit_mynetworks,reject"
-lab_reload
-lab_wait_port "$P" 10 || nok "listener $P up"
-head -c 48 /dev/urandom >"$LAB/token.key"; chmod 600 "$LAB/token.key"
-cat >"$LAB/pb.cf" <<EOT
-token_key_file = $LAB/token.key
-bounce_domain = bounces.lab.test
-submit_server = 127.0.0.1:$P
-submit_state_directory = $LAB/state
-submit_retry_limit = 2
-submit_timeout = 20s
-EOT
-export POSTBULK_CONFIG=$LAB/pb.cf
+sub_rcpt_access c10k
+sub_listener "$P"
+sub_config "$P" "submit_timeout = 20s"
 W=$LAB/work; mkdir -p "$W/big" "$W/kr"
 printf 'Subject: =?UTF-8?B?7JWI64WV?= ${name}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n${name}님 안녕하세요.\n.leading dot\n' >"$W/msg.txt"
 

@@ -13,6 +13,7 @@
 
 top=${POSTBULK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lab/lab.sh"
+. "$top/tests/submit/sublib.sh"
 SUBMIT=$top/submit/postbulk-submit
 T=$top/tests/submit
 ROWS=${SUBMIT_RESUME_ROWS:-4000}
@@ -32,24 +33,9 @@ lab_start || { nok "lab starts"; exit 1; }
 lab_bg /usr/bin/python3 "$T/dupguard.py" "$LAB/run/dupguard.sock" "$LAB/log/dupguard.log" >"$LAB/log/dupguard.out" 2>&1
 lab_wait_for 10 test -S "$LAB/run/dupguard.sock" || nok "dupguard listening"
 P=$(lab_free_port)
-cat >"$LAB_ETC/rcpt_access" <<'EOT'
-/^(sup[0-9]+@.*)$/	REJECT 5.1.1 <$1>: suppressed (userunknown since 2026-01-02)
-/^(pdup[0-9]+@.*)$/	REJECT 5.7.1 <$1>: duplicate in campaign resume1
-/^bad[0-9]+@/		REJECT 5.1.1 User unknown in virtual mailbox table
-/^later[0-9]+@/		DEFER 4.7.1 rate limited, retry in 1 s
-EOT
-lab_postconf_M "127.0.0.1:$P/inet=127.0.0.1:$P inet n - n - - smtpd -o smtpd_recipient_restrictions=check_recipient_access,regexp:$LAB_ETC/rcpt_access,permit_mynetworks,reject -o smtpd_relay_restrictions=permit_mynetworks,reject -o smtpd_end_of_data_restrictions=check_policy_service,unix:$LAB/run/dupguard.sock"
-lab_reload
-lab_wait_port "$P" 10 || nok "listener $P up"
-head -c 48 /dev/urandom >"$LAB/token.key"; chmod 600 "$LAB/token.key"
-cat >"$LAB/pb.cf" <<EOT
-token_key_file = $LAB/token.key
-bounce_domain = bounces.lab.test
-submit_server = 127.0.0.1:$P
-submit_state_directory = $LAB/state
-submit_retry_limit = 2
-EOT
-export POSTBULK_CONFIG=$LAB/pb.cf
+sub_rcpt_access resume1
+sub_listener "$P" -o "smtpd_end_of_data_restrictions=check_policy_service,unix:$LAB/run/dupguard.sock"
+sub_config "$P"
 W=$LAB/work; mkdir -p "$W"
 printf 'Subject: resume ${name}\n\nbody\n' >"$W/msg.txt"
 /usr/bin/python3 "$T/gen_list.py" "$ROWS" "$W" 3 || nok "list generated"
