@@ -200,6 +200,11 @@ int     pfdb_supp_del(PFDB *, PFDB_TXN *, const char *);	/* 1 deleted, 0 absent 
 int     pfdb_supp_walk(PFDB *, int (*) (const char *, const PFDB_SUPP *, void *),
 		               void *);
 int     pfdb_supp_lookup(PFDB *, const char *addr, PFDB_SUPP *, BUF *matched);
+int64_t pfdb_supp_stamp(void);		/* now, microseconds */
+int     pfdb_supp_changes(PFDB *, int64_t since,
+			  int (*) (const char *key, int64_t stamp, void *), void *);
+int     pfdb_supp_keys(PFDB *, const char *after,
+		       int (*) (const char *key, void *), void *);
 						/* address, then @domain */
 long    pfdb_supp_import(PFDB *, size_t n, const char *const keys[],
 			         const char *const reasons[], const char *source,

@@ -422,7 +422,7 @@ static int pfdb_env_open(PFDB *db, BUF *why)
 	DB     *dbp;
 	u_int32_t oflags = DB_AUTO_COMMIT | DB_THREAD;
 
-	if (db->flags & PFDB_CREATE)
+	if ((db->flags & PFDB_CREATE) || pfdb_tables[t].any_writer_creates)
 	    oflags |= DB_CREATE;
 	if (db->flags & PFDB_RDONLY)
 	    oflags = (oflags & ~DB_CREATE) | DB_RDONLY;
@@ -1011,13 +1011,23 @@ static int pfdb_scan_chunk(PFDB *db, int table, const void *prefix, size_t plen,
     return (ret ? ret : cret);
 }
 
-int     pfdb_scan(PFDB *db, int table, const void *prefix, size_t plen,
-		          PFDB_SCAN_FN cb, void *ctx)
+/*
+ * pfdb_scan_from - the walk: keys starting with prefix (all when plen is
+ * 0), from the first one after "after" (alen 0: from the start)
+ */
+static int pfdb_scan_from(PFDB *db, int table, const void *prefix, size_t plen,
+			          const void *after, size_t alen,
+			          PFDB_SCAN_FN cb, void *ctx)
 {
     PFDB_SCAN_ITEM items[PFDB_SCAN_CHUNK];
     BUF    *store = buf_alloc(16384);
     BUF    *last = buf_alloc(256);
     int     have_last = 0;
+
+    if (alen > 0) {
+	buf_append(last, after, alen);
+	have_last = 1;
+    }
     DBT     key, data;
     int     result = 0;
     int     attempt = 0;
@@ -1092,4 +1102,18 @@ int     pfdb_scan(PFDB *db, int table, const void *prefix, size_t plen,
     buf_free(store);
     buf_free(last);
     return (result);
+}
+
+int     pfdb_scan(PFDB *db, int table, const void *prefix, size_t plen,
+		          PFDB_SCAN_FN cb, void *ctx)
+{
+    return (pfdb_scan_from(db, table, prefix, plen, 0, 0, cb, ctx));
+}
+
+/* pfdb_scan_after - every key after "after", in order (no prefix) */
+
+int     pfdb_scan_after(PFDB *db, int table, const void *after, size_t alen,
+			        PFDB_SCAN_FN cb, void *ctx)
+{
+    return (pfdb_scan_from(db, table, "", 0, after, alen, cb, ctx));
 }

@@ -38,6 +38,7 @@ enum {
     PFDB_T_CAMPAIGN,			/* campaigns.db */
     PFDB_T_COUNTER,			/* counters.db */
     PFDB_T_BACKOFF,			/* backoff.db */
+    PFDB_T_SUPP_LOG,			/* supp_changes.db: stamp key -> (empty) */
     PFDB_NTABLES,
 };
 
@@ -45,6 +46,7 @@ typedef struct PFDB_TABLE_INFO {
     const char *file;			/* file name in the directory */
     int     secondary_of;		/* -1 or primary table */
     int     (*index_fn) (DB *, const DBT *, const DBT *, DBT *);
+    int     any_writer_creates;		/* added later: created on upgrade */
 } PFDB_TABLE_INFO;
 
 extern const PFDB_TABLE_INFO pfdb_tables[PFDB_NTABLES];
@@ -107,6 +109,7 @@ struct PFDB_TXN {
 #define PFDB_V_CAMPAIGN	1
 #define PFDB_V_COUNTER	1
 #define PFDB_V_BACKOFF	1
+#define PFDB_V_SUPP_LOG	1
 
 /* Retry engine. An op returns a Berkeley DB error code (0, DB_NOTFOUND, ...). */
 typedef int (*PFDB_OP) (PFDB *, DB_TXN *, void *);
@@ -144,6 +147,8 @@ int     pfdb_bt_compare(DB *, const DBT *, const DBT *);
 /* Chunked scan: prefix may be empty. cb returns 0 to go on. */
 typedef int (*PFDB_SCAN_FN) (const void *, size_t, const void *, size_t, void *);
 int     pfdb_scan(PFDB *, int, const void *, size_t, PFDB_SCAN_FN, void *);
+int     pfdb_scan_after(PFDB *, int, const void *, size_t, PFDB_SCAN_FN, void *);
+int     pfdb_supp_journal_op(PFDB *, DB_TXN *, const void *, size_t);
 
 /* Codec: version byte, then fields, each a 1- or 2-byte length + bytes. */
 #define PFDB_FIELD_MAX	0x7fff

@@ -27,6 +27,9 @@
  *	new, ctx) with old = NULL when absent, and stores new; fn returns
  *	0, or non-zero to leave the record alone.
  *
+ *	A put or update of a suppression also adds an entry to the
+ *	suppression change journal, in the same transaction.
+ *
  *	pfdb_key_check() refuses empty keys, keys longer than max, and keys
  *	with control characters.
  * DIAGNOSTICS
@@ -163,6 +166,17 @@ int     pfdb_kv_get(PFDB *db, PFDB_TXN *txn, int table, const void *key,
     return (pfdb_result(ret));
 }
 
+/*
+ * pfdb_kv_put_journal - a suppression written is also noted in the change
+ * journal, in the same transaction (see pfdb_supp.c)
+ */
+static int pfdb_kv_put_journal(PFDB *db, DB_TXN *tid, const PFDB_KV *kv, int ret)
+{
+    if (ret == 0 && kv->table == PFDB_T_SUPP)
+	ret = pfdb_supp_journal_op(db, tid, kv->kdata, kv->klen);
+    return (ret);
+}
+
 /* pfdb_kv_put_op - one put */
 
 static int pfdb_kv_put_op(PFDB *db, DB_TXN *tid, void *ctx)
@@ -176,7 +190,7 @@ static int pfdb_kv_put_op(PFDB *db, DB_TXN *tid, void *ctx)
     memset(&data, 0, sizeof(data));
     data.data = buf_str(kv->value);
     data.size = (u_int32_t) buf_len(kv->value);
-    return (dbp->put(dbp, tid, &key, &data, 0));
+    return (pfdb_kv_put_journal(db, tid, kv, dbp->put(dbp, tid, &key, &data, 0)));
 }
 
 int     pfdb_kv_put(PFDB *db, PFDB_TXN *txn, int table, const void *key,
@@ -261,7 +275,7 @@ static int pfdb_kv_update_op(PFDB *db, DB_TXN *tid, void *ctx)
     memset(&data, 0, sizeof(data));
     data.data = buf_str(kv->value);
     data.size = (u_int32_t) buf_len(kv->value);
-    return (dbp->put(dbp, tid, &key, &data, 0));
+    return (pfdb_kv_put_journal(db, tid, kv, dbp->put(dbp, tid, &key, &data, 0)));
 }
 
 int     pfdb_kv_update(PFDB *db, PFDB_TXN *txn, int table, const void *key,

@@ -18,6 +18,12 @@
  *	long pfdb_supp_import(PFDB *db, size_t n, const char *const keys[],
  *			const char *const reasons[], const char *source,
  *			time_t now);
+ *
+ *	int64_t pfdb_supp_stamp(void);
+ *	int pfdb_supp_changes(PFDB *db, int64_t since, int (*cb)(const char *key,
+ *			int64_t stamp, void *ctx), void *ctx);
+ *	int pfdb_supp_keys(PFDB *db, const char *after, int (*cb)(
+ *			const char *key, void *ctx), void *ctx);
  * DESCRIPTION
  *	Keys are addr_normalize() results, or "@domain" for a whole
  *	domain. Record (version 1): reason, source, first, last, count,
@@ -39,6 +45,27 @@
  *	that meets a deadlock is retried as a whole; after every 32 MB of
  *	log a checkpoint lets old log files go. Returns the number
  *	added, or -1 (the batches before the failing one stay committed).
+ *
+ *	The change journal (supp_changes.db) lets a reader keep a copy of
+ *	the suppression keys in memory (policyd's negative filter) without
+ *	walking the whole table again: every put or upsert of a suppression
+ *	(pfdb_supp_put, pfdb_supp_add, any pfdb_kv_put/update of the table)
+ *	adds the entry "stamp key" in the same transaction, where stamp is
+ *	the wall-clock time of the write in microseconds (pfdb_supp_stamp(),
+ *	8 bytes big-endian, so the journal is in time order). An import
+ *	batch adds one entry with the key "*" instead of one per key: "the
+ *	table changed in bulk, read it again". Deletions are not journaled
+ *	(a filter that still has the key only costs a lookup). Each write
+ *	also removes up to PFDB_SUPP_JOURNAL_TRIM entries older than
+ *	PFDB_SUPP_JOURNAL_KEEP seconds, so the journal stays small.
+ *
+ *	pfdb_supp_changes() calls cb for every journal entry stamped at or
+ *	after since, in stamp order ("*" for a bulk change); a non-zero
+ *	return stops the walk and is returned. A reader that polls must go
+ *	back a little (a transaction can commit a while after its stamp).
+ *
+ *	pfdb_supp_keys() calls cb for every suppression key after "after"
+ *	("" = all), in key order, until cb returns non-zero (returned).
  * DIAGNOSTICS
  *	Lookups 1 / 0 / -1, updates 0 / -1, pfdb_supp_del 1 / 0 / -1.
  */
@@ -47,6 +74,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Project library. */
 #include "buf.h"
@@ -88,6 +116,146 @@ static int pfdb_supp_decode(const void *data, size_t len, void *out)
     s->expires = (time_t) pfdb_dec_int(&d);
     pfdb_dec_str(&d, s->detail, sizeof(s->detail));
     return (pfdb_dec_end(&d));
+}
+
+/* Change journal. */
+
+#define PFDB_SUPP_JOURNAL_KEEP	600	/* seconds an entry is kept */
+#define PFDB_SUPP_JOURNAL_TRIM	4	/* old entries removed per write */
+
+int64_t pfdb_supp_stamp(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ((int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+static void pfdb_supp_stamp_put(unsigned char *out, int64_t stamp)
+{
+    uint64_t v = (uint64_t) stamp;
+
+    for (int i = 7; i >= 0; i--, v >>= 8)
+	out[i] = (unsigned char) (v & 0xff);
+}
+
+static int64_t pfdb_supp_stamp_get(const unsigned char *in)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+	v = (v << 8) | in[i];
+    return ((int64_t) v);
+}
+
+/* pfdb_supp_journal_op - note a written key; drop a few old entries */
+
+int     pfdb_supp_journal_op(PFDB *db, DB_TXN *tid, const void *k, size_t klen)
+{
+    DB     *dbp = db->dbs[PFDB_T_SUPP_LOG];
+    unsigned char kbuf[8 + PFDB_KEY_MAX];
+    unsigned char vbuf[16];
+    int64_t now = pfdb_supp_stamp();
+    int64_t keep = now - (int64_t) PFDB_SUPP_JOURNAL_KEEP * 1000000;
+    BUF    *val = buf_alloc(16);
+    DBT     key, data;
+    DBC    *cur;
+    int     ret, cret;
+
+    if (klen > PFDB_KEY_MAX - 8)
+	klen = PFDB_KEY_MAX - 8;		/* callers check: cannot happen */
+    pfdb_supp_stamp_put(kbuf, now);
+    memcpy(kbuf + 8, k, klen);
+    pfdb_enc_begin(val, PFDB_V_SUPP_LOG);
+    memcpy(vbuf, buf_str(val), buf_len(val));
+    memset(&key, 0, sizeof(key));
+    memset(&data, 0, sizeof(data));
+    key.data = kbuf;
+    key.size = (u_int32_t) (8 + klen);
+    data.data = vbuf;
+    data.size = (u_int32_t) buf_len(val);
+    buf_free(val);
+    if ((ret = dbp->put(dbp, tid, &key, &data, 0)) != 0)
+	return (ret);
+
+    /* Trim from the old end. */
+    if ((ret = dbp->cursor(dbp, tid, &cur, 0)) != 0)
+	return (ret);
+    for (int n = 0; n < PFDB_SUPP_JOURNAL_TRIM; n++) {
+	memset(&key, 0, sizeof(key));
+	memset(&data, 0, sizeof(data));
+	key.data = kbuf;
+	key.ulen = sizeof(kbuf);
+	key.flags = DB_DBT_USERMEM;
+	data.flags = DB_DBT_PARTIAL;		/* keys only */
+	if ((ret = cur->get(cur, &key, &data, n == 0 ? DB_FIRST : DB_NEXT)) != 0)
+	    break;
+	if (key.size < 8 || pfdb_supp_stamp_get(kbuf) >= keep)
+	    break;
+	if ((ret = cur->del(cur, 0)) != 0)
+	    break;
+    }
+    if (ret == DB_NOTFOUND)
+	ret = 0;
+    cret = cur->close(cur);
+    return (ret ? ret : cret);
+}
+
+typedef struct PFDB_SUPP_CHANGES {
+    int     (*cb) (const char *, int64_t, void *);
+    void   *ctx;
+} PFDB_SUPP_CHANGES;
+
+static int pfdb_supp_changes_fn(const void *k, size_t klen, const void *d,
+				        size_t dlen, void *ctx)
+{
+    PFDB_SUPP_CHANGES *c = ctx;
+    char    key[PFDB_KEY_MAX + 1];
+
+    if (klen <= 8 || klen - 8 > PFDB_KEY_MAX)
+	return (0);				/* not ours: skip */
+    memcpy(key, (const char *) k + 8, klen - 8);
+    key[klen - 8] = 0;
+    return (c->cb(key, pfdb_supp_stamp_get(k), c->ctx));
+}
+
+int     pfdb_supp_changes(PFDB *db, int64_t since,
+			          int (*cb) (const char *, int64_t, void *), void *ctx)
+{
+    PFDB_SUPP_CHANGES c = {cb, ctx};
+    unsigned char from[8];
+
+    /* "After" the bare 8-byte stamp: every real key there is longer. */
+    pfdb_supp_stamp_put(from, since);
+    return (pfdb_scan_after(db, PFDB_T_SUPP_LOG, from, sizeof(from),
+			    pfdb_supp_changes_fn, &c));
+}
+
+typedef struct PFDB_SUPP_KEYS {
+    int     (*cb) (const char *, void *);
+    void   *ctx;
+} PFDB_SUPP_KEYS;
+
+static int pfdb_supp_keys_fn(const void *k, size_t klen, const void *d,
+			             size_t dlen, void *ctx)
+{
+    PFDB_SUPP_KEYS *w = ctx;
+    char    key[PFDB_KEY_MAX + 1];
+
+    if (klen > PFDB_KEY_MAX)
+	return (0);
+    memcpy(key, k, klen);
+    key[klen] = 0;
+    return (w->cb(key, w->ctx));
+}
+
+int     pfdb_supp_keys(PFDB *db, const char *after,
+		               int (*cb) (const char *, void *), void *ctx)
+{
+    PFDB_SUPP_KEYS w = {cb, ctx};
+
+    return (pfdb_scan_after(db, PFDB_T_SUPP, after, strlen(after),
+			    pfdb_supp_keys_fn, &w));
 }
 
 int     pfdb_supp_get(PFDB *db, PFDB_TXN *txn, const char *key, PFDB_SUPP *out)
@@ -289,7 +457,8 @@ static int pfdb_supp_batch_op(PFDB *db, DB_TXN *tid, void *ctx)
 	if ((ret = dbp->put(dbp, tid, &key, &data, 0)) != 0)
 	    return (ret);
     }
-    return (0);
+    /* One journal entry for the batch: "changed in bulk". */
+    return (b->n > 0 ? pfdb_supp_journal_op(db, tid, "*", 1) : 0);
 }
 
 long    pfdb_supp_import(PFDB *db, size_t n, const char *const keys[],

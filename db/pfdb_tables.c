@@ -11,6 +11,11 @@
  *	sorted duplicates): a walk can resume after any key, and
  *	"does campaign C already have recipient R" is one B-tree descent
  *	(DB_SET_RANGE on "C NUL R NUL").
+ *
+ *	A table added after the first release (any_writer_creates) is
+ *	created by any read-write open, not only by one with PFDB_CREATE,
+ *	so that an upgraded installation gets it from whichever program
+ *	runs first.
  */
 #include <stddef.h>
 
@@ -25,4 +30,5 @@ const PFDB_TABLE_INFO pfdb_tables[PFDB_NTABLES] = {
     [PFDB_T_CAMPAIGN] = {"campaigns.db", -1, NULL},
     [PFDB_T_COUNTER] = {"counters.db", -1, NULL},
     [PFDB_T_BACKOFF] = {"backoff.db", -1, NULL},
+    [PFDB_T_SUPP_LOG] = {"supp_changes.db", -1, NULL, 1},
 };

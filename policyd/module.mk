@@ -1,7 +1,8 @@
 # policyd/ - postbulk-policyd, the Postfix policy server (issue 3).
 POL_OBJS := policyd/pol_request.o policyd/pol_params.o policyd/pol_clock.o \
 	    policyd/pol_rate.o policyd/pol_htab.o policyd/pol_guard.o \
-	    policyd/pol_rules.o policyd/pol_server.o policyd/pol_addr.o
+	    policyd/pol_rules.o policyd/pol_server.o policyd/pol_addr.o \
+	    policyd/pol_suppfilter.o
 POL_LIB  := policyd/libpol.a
 
 PROGS	   += policyd/postbulk-policyd

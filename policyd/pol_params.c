@@ -23,10 +23,12 @@ int     var_pol_allow_remote;
 char   *var_pol_user;
 long    var_pol_idle_timeout;
 long    var_pol_max_conn;
+long    var_pol_threads;
 long    var_pol_time_base;
 long    var_pol_rate_burst;
 long    var_pol_persist;
 int     var_pol_suppress;
+int     var_pol_supp_filter;
 int     var_pol_duplicate;
 long    var_pol_dup_grace;
 int     var_pol_rate;
@@ -54,6 +56,8 @@ const CFG_PARAM pol_params[] = {
     "close a client connection idle this long"},
     {VAR_POL_MAX_CONN, CFG_INT, DEF_POL_MAX_CONN, &var_pol_max_conn, 1, 100000,
     "most client connections at once; more are closed at once"},
+    {VAR_POL_THREADS, CFG_INT, DEF_POL_THREADS, &var_pol_threads, 1, 64,
+    "event threads serving connections (decisions are taken one at a time)"},
     {VAR_POL_TIME_BASE, CFG_TIME, DEF_POL_TIME_BASE, &var_pol_time_base, 1, 3600,
     "length of the rate \"minute\" (an hour is 60 of them); shorter only for tests"},
     {VAR_POL_RATE_BURST, CFG_INT, DEF_POL_RATE_BURST, &var_pol_rate_burst, 0, 1000000,
@@ -63,6 +67,9 @@ const CFG_PARAM pol_params[] = {
     "how often in-memory day counters are written to the db"},
     {VAR_POL_SUPPRESS, CFG_BOOL, DEF_POL_SUPPRESS, &var_pol_suppress, 0, 0,
     "reject suppressed recipients"},
+    {VAR_POL_SUPP_FILTER, CFG_BOOL, DEF_POL_SUPP_FILTER, &var_pol_supp_filter, 0, 0,
+    "keep an in-memory filter of the suppressed keys, so that recipients "
+    "certainly not suppressed need no db lookup"},
     {VAR_POL_DUPLICATE, CFG_BOOL, DEF_POL_DUPLICATE, &var_pol_duplicate, 0, 0,
     "reject a recipient already recorded in the sender's campaign"},
     {VAR_POL_DUP_GRACE, CFG_TIME, DEF_POL_DUP_GRACE, &var_pol_dup_grace, 1, 86400,

@@ -42,6 +42,10 @@ extern long var_pol_idle_timeout;
 #define DEF_POL_MAX_CONN	"1000"
 extern long var_pol_max_conn;
 
+#define VAR_POL_THREADS		"policyd_threads"
+#define DEF_POL_THREADS		"2"
+extern long var_pol_threads;
+
 #define VAR_POL_TIME_BASE	"policyd_time_base"
 #define DEF_POL_TIME_BASE	"60s"
 extern long var_pol_time_base;
@@ -57,6 +61,10 @@ extern long var_pol_persist;
 #define VAR_POL_SUPPRESS	"policyd_suppression_check"
 #define DEF_POL_SUPPRESS	"yes"
 extern int var_pol_suppress;
+
+#define VAR_POL_SUPP_FILTER	"policyd_suppression_filter"
+#define DEF_POL_SUPP_FILTER	"yes"
+extern int var_pol_supp_filter;
 
 #define VAR_POL_DUPLICATE	"policyd_duplicate_check"
 #define DEF_POL_DUPLICATE	"yes"

@@ -39,6 +39,7 @@
 #include "pol_rate.h"
 #include "pol_request.h"
 #include "pol_rules.h"
+#include "pol_suppfilter.h"
 
 typedef struct R_GROUP {
     POL_BUCKET minute;
@@ -65,6 +66,9 @@ struct POL_RULES {
     POL_HTAB *senders;			/* tagged MAIL FROM -> R_SENDER */
     POL_HTAB *suppdom;			/* "@domain" -> R_SUPPDOM */
     POL_GUARD *guard;
+    POL_SUPPFILTER *sfilter;		/* null: every lookup goes to the db */
+    double  sf_next;			/* monotonic time of the next filter step */
+    double  last_decide;		/* monotonic */
     char    day[16];			/* current local day */
     double  day_start;
     double  day_end;
@@ -92,6 +96,9 @@ typedef struct R_SUPPDOM {
     double  fetched;			/* monotonic time of the db read */
 } R_SUPPDOM;
 
+#define R_SF_PERIOD	0.25		/* filter step (journal read) every */
+#define R_SF_BUSY	0.005		/* build slice while serving, s */
+#define R_SF_IDLE	0.2		/* build slice when idle, s */
 #define R_SUPP_DOMAIN_TTL 0.5		/* seconds; must stay below 1 */
 #define R_SUPPDOM_MAX	100000		/* domain cache bound */
 
@@ -199,6 +206,8 @@ POL_RULES *pol_rules_create(PFDB *db, DESTTAB *tab, const TOKEN_KEY *key)
     r_index(r);
     r_new_day(r, pol_clock_now());
     r->last_persist = pol_clock_now();
+    if (db && var_pol_suppress && var_pol_supp_filter)
+	r->sfilter = pol_suppfilter_create(db, 2 * var_db_timeout + 5);
     pol_rules_tick(r);
     return (r);
 }
@@ -209,6 +218,10 @@ void    pol_rules_set_table(POL_RULES *r, DESTTAB *tab)
 {
     r->tab = tab;
     r_index(r);
+    /* Also the way to make us re-read a suppression table restored
+     * from outside postbulk (db5.3_load): SIGHUP. */
+    if (r->sfilter)
+	pol_suppfilter_rebuild(r->sfilter, "reload");
     pol_rules_tick(r);
 }
 
@@ -331,16 +344,22 @@ static int r_supp_lookup(POL_RULES *r, const char *key, PFDB_SUPP *out)
     const char *at = strrchr(key, '@');
     time_t  now = time(0);
     R_SUPPDOM *d;
-    double  mono;
-    int     rc;
+    double  mono = r_mono();
+    int     rc = 0;
 
-    if ((rc = pfdb_supp_get(r->db, 0, key, out)) < 0)
-	return (-1);
+    r->last_decide = mono;
+    if (r->sfilter && mono >= r->sf_next) {
+	pol_suppfilter_step(r->sfilter, R_SF_BUSY);
+	r->sf_next = r_mono() + R_SF_PERIOD;
+    }
+    if (r->sfilter == 0 || pol_suppfilter_maybe(r->sfilter, key)) {
+	if ((rc = pfdb_supp_get(r->db, 0, key, out)) < 0)
+	    return (-1);
+    }
     if (rc > 0 && (out->expires == 0 || out->expires > now))
 	return (1);
     if (at == 0 || at == key)
 	return (0);
-    mono = r_mono();
     if ((d = pol_htab_find(r->suppdom, at)) == 0) {
 	if (pol_htab_size(r->suppdom) >= R_SUPPDOM_MAX) {
 	    pol_htab_free(r->suppdom, free);
@@ -676,6 +695,28 @@ void    pol_rules_tick(POL_RULES *r)
 	(void) pol_rules_persist(r);
 	r->last_persist = now;
     }
+    /* Without traffic the filter is built in bigger slices. */
+    if (r->sfilter) {
+	double  mono = r_mono();
+
+	pol_suppfilter_step(r->sfilter, mono - r->last_decide > 1 ?
+			    R_SF_IDLE : R_SF_BUSY);
+	r->sf_next = r_mono() + R_SF_PERIOD;
+    }
+}
+
+/* pol_rules_prepare - build the suppression filter now, up to limit s */
+
+int     pol_rules_prepare(POL_RULES *r, double limit)
+{
+    double  end = r_mono() + limit;
+
+    while (r->sfilter && !pol_suppfilter_ready(r->sfilter)) {
+	if (r_mono() > end)
+	    return (-1);
+	pol_suppfilter_step(r->sfilter, 1.0);
+    }
+    return (0);
 }
 
 /* pol_rules_free - persist and release */
@@ -687,6 +728,8 @@ void    pol_rules_free(POL_RULES *r)
     pol_htab_free(r->senders, free);
     pol_htab_free(r->suppdom, free);
     pol_guard_free(r->guard);
+    if (r->sfilter)
+	pol_suppfilter_free(r->sfilter);
     free(r->by_index);
     buf_free(r->rcpt);
     buf_free(r->token);

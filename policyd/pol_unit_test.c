@@ -7,6 +7,7 @@
  *	pol_unit_test caps FILE GROUP EPOCH...
  *	pol_unit_test backoff FILE GROUP LEVEL UNTIL NOW...
  *	pol_unit_test decide CONFIG COUNT SENDER
+ *	pol_unit_test filter DBDIR COUNT
  * DESCRIPTION
  *	rate: token bucket properties, printed as "ok - ..." / "not ok - ...".
  *	desttab: loads FILE (or prints "error: ..." and exits 1) and prints
@@ -17,6 +18,11 @@
  *	db and table of CONFIG (recipients as pol_bench makes them) and
  *	prints the thread CPU time per decision: the cost of the rules
  *	without the socket round trip (used by tests/policyd/bench.sh).
+ *	filter: builds the suppression filter (pol_suppfilter) of the db in
+ *	DBDIR, checks that it answers "maybe" for every key of the table
+ *	(no false negative: that would let a suppressed address through)
+ *	and counts its false positives over COUNT keys that are not in it.
+ *	Prints "keys=N false_negatives=N false_positives=N of COUNT".
  */
 
 /* System library. */
@@ -38,6 +44,7 @@
 
 /* Application-specific. */
 #include "pol_addr.h"
+#include "pol_suppfilter.h"
 #include "pol_params.h"
 #include "pol_rate.h"
 #include "pol_request.h"
@@ -269,6 +276,12 @@ static int decide_bench(const char *config, long count, const char *sender)
 	return (1);
     }
     r = pol_rules_create(db, tab, &key);
+    /* Steady state: the suppression filter built (as policyd is a few
+     * seconds after it starts). */
+    if (pol_rules_prepare(r, 120.0) < 0) {
+	printf("error: suppression filter not built within 120 s\n");
+	return (1);
+    }
     memset(&req, 0, sizeof(req));
     req.request = "smtpd_access_policy";
     req.protocol_state = "RCPT";
@@ -299,6 +312,63 @@ static int decide_bench(const char *config, long count, const char *sender)
     return (0);
 }
 
+/* filter_test - no false negatives, few false positives */
+
+typedef struct FILTER_CHECK {
+    POL_SUPPFILTER *f;
+    long    keys;
+    long    missed;
+} FILTER_CHECK;
+
+static int filter_check_fn(const char *key, void *ctx)
+{
+    FILTER_CHECK *c = ctx;
+
+    c->keys++;
+    if (!pol_suppfilter_maybe(c->f, key)) {
+	if (c->missed++ < 5)
+	    printf("false negative: %s\n", key);
+    }
+    return (0);
+}
+
+static int filter_test(const char *dir, long count)
+{
+    BUF    *why = buf_alloc(100);
+    FILTER_CHECK c;
+    PFDB   *db;
+    long    fp = 0;
+    char    key[100];
+    int     rounds = 0;
+
+    if ((db = pfdb_open(dir, 0, why)) == 0) {
+	printf("error: %s\n", buf_str(why));
+	return (1);
+    }
+    memset(&c, 0, sizeof(c));
+    c.f = pol_suppfilter_create(db, 25);
+    while (!pol_suppfilter_ready(c.f) && rounds++ < 1000)
+	pol_suppfilter_step(c.f, 0.01);	/* small slices: resume works */
+    if (!pol_suppfilter_ready(c.f)) {
+	printf("error: filter not ready after %d steps\n", rounds);
+	return (1);
+    }
+    if (pfdb_supp_keys(db, "", filter_check_fn, &c) < 0) {
+	printf("error: %s\n", pfdb_strerror(db));
+	return (1);
+    }
+    for (long i = 0; i < count; i++) {
+	snprintf(key, sizeof(key), "absent%ld@nowhere%ld.test", i, i % 97);
+	fp += pol_suppfilter_maybe(c.f, key);
+    }
+    printf("keys=%ld false_negatives=%ld false_positives=%ld of %ld steps=%d\n",
+	   c.keys, c.missed, fp, count, rounds);
+    pol_suppfilter_free(c.f);
+    pfdb_close(db);
+    buf_free(why);
+    return (0);
+}
+
 int     main(int argc, char **argv)
 {
     BUF    *why = buf_alloc(100);
@@ -315,6 +385,8 @@ int     main(int argc, char **argv)
 	log_init(argv[0], LOG_FLAG_NOSYSLOG);	/* decisions log nothing here */
 	return (decide_bench(argv[2], atol(argv[3]), argv[4]));
     }
+    if (argc == 4 && strcmp(argv[1], "filter") == 0)
+	return (filter_test(argv[2], atol(argv[3])));
     if (argc < 3)
 	return (2);
     if ((tab = desttab_load(argv[2], why)) == 0) {

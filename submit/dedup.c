@@ -16,6 +16,7 @@
 
 /* Project library. */
 #include "mem.h"
+#include "hash64.h"
 
 /* Application-specific. */
 #include "dedup.h"
@@ -30,17 +31,8 @@ struct SUB_DEDUP {
 
 static uint64_t sub_dedup_hash(const char *key)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = hash64_str(key);
 
-    for (const unsigned char *p = (const unsigned char *) key; *p; p++) {
-	h ^= *p;
-	h *= 0x100000001b3ULL;
-    }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
     return (h ? h : 1);
 }
 
