@@ -429,6 +429,66 @@ int     cfg_apply(CFG *cfg, const CFG_PARAM *table, BUF *why)
     return (ret);
 }
 
+/* Save and restore the variables of a table (reload). */
+
+struct CFG_SAVED {
+    const CFG_PARAM *table;
+    size_t  count;
+    union {
+	char   *str;
+	long    num;
+	int     flag;
+    }      *val;
+};
+
+CFG_SAVED *cfg_save(const CFG_PARAM *table)
+{
+    CFG_SAVED *s = xcalloc(1, sizeof(*s));
+    size_t  i;
+
+    for (const CFG_PARAM *p = table; p->name; p++)
+	s->count++;
+    s->table = table;
+    s->val = xcalloc(s->count ? s->count : 1, sizeof(*s->val));
+    for (i = 0; i < s->count; i++) {
+	const CFG_PARAM *p = table + i;
+
+	if (p->kind == CFG_STR)
+	    s->val[i].str = *(char **) p->var ? xstrdup(*(char **) p->var) : 0;
+	else if (p->kind == CFG_BOOL)
+	    s->val[i].flag = *(int *) p->var;
+	else
+	    s->val[i].num = *(long *) p->var;
+    }
+    return (s);
+}
+
+void    cfg_restore(CFG_SAVED *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+	const CFG_PARAM *p = s->table + i;
+
+	if (p->kind == CFG_STR) {
+	    free(*(char **) p->var);
+	    *(char **) p->var = s->val[i].str;	/* ownership moves back */
+	    s->val[i].str = 0;
+	} else if (p->kind == CFG_BOOL)
+	    *(int *) p->var = s->val[i].flag;
+	else
+	    *(long *) p->var = s->val[i].num;
+    }
+    cfg_saved_free(s);
+}
+
+void    cfg_saved_free(CFG_SAVED *s)
+{
+    for (size_t i = 0; i < s->count; i++)
+	if (s->table[i].kind == CFG_STR)
+	    free(s->val[i].str);
+    free(s->val);
+    free(s);
+}
+
 /* cfg_check_unknown - report misspelled names in our namespace */
 
 int     cfg_check_unknown(CFG *cfg, const char *prefix, const CFG_PARAM *table,

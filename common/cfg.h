@@ -18,6 +18,9 @@
  *	void cfg_free(CFG *cfg);
  *	const char *cfg_default_path(void);
  *	void cfg_print(const CFG_PARAM *table, FILE *fp);
+ *	CFG_SAVED *cfg_save(const CFG_PARAM *table);
+ *	void cfg_restore(CFG_SAVED *saved);
+ *	void cfg_saved_free(CFG_SAVED *saved);
  * DESCRIPTION
  *	The syntax is main.cf's (postconf(5)): "name = value", comments
  *	start with "#" in column one (after whitespace), a line that
@@ -32,6 +35,13 @@
  *	cfg_check_unknown2() also accepts the names of a second table
  *	(params_load passes the shared one, so "bounce_domain" is no typo
  *	for the "bounce_" program).
+ *
+ *	cfg_apply() sets values one by one and stops at the first bad one,
+ *	so a failed reload leaves a mix of old and new values. A program
+ *	that reloads saves its tables first (cfg_save copies the current
+ *	value of every variable) and, when anything in the reload fails,
+ *	puts them all back with cfg_restore() (which also frees the copy);
+ *	after a good reload it drops the copy with cfg_saved_free().
  *
  *	cfg_default_path() is $POSTBULK_CONFIG or /etc/postbulk/postbulk.cf.
  *	cfg_load(path) of a missing file returns an empty CFG when path
@@ -49,6 +59,7 @@
 #include "buf.h"
 
 typedef struct CFG CFG;
+typedef struct CFG_SAVED CFG_SAVED;
 
 typedef enum {
     CFG_STR, CFG_INT, CFG_BOOL, CFG_TIME, CFG_SIZE,
@@ -72,6 +83,9 @@ int     cfg_check_unknown(CFG *, const char *, const CFG_PARAM *, BUF *);
 int     cfg_check_unknown2(CFG *, const char *, const CFG_PARAM *,
 			           const CFG_PARAM *, BUF *);
 void    cfg_free(CFG *);
+CFG_SAVED *cfg_save(const struct CFG_PARAM *);
+void    cfg_restore(CFG_SAVED *);
+void    cfg_saved_free(CFG_SAVED *);
 const char *cfg_default_path(void);
 void    cfg_print(const CFG_PARAM *, FILE *);
 int     cfg_parse_time(const char *, long *);

@@ -220,8 +220,14 @@ void    pol_rules_set_table(POL_RULES *r, DESTTAB *tab)
     r_index(r);
     /* Also the way to make us re-read a suppression table restored
      * from outside postbulk (db5.3_load): SIGHUP. */
-    if (r->sfilter)
+    if (r->sfilter && !(var_pol_suppress && var_pol_supp_filter)) {
+	pol_suppfilter_free(r->sfilter);
+	r->sfilter = 0;
+    } else if (r->sfilter) {
 	pol_suppfilter_rebuild(r->sfilter, "reload");
+    } else if (r->db && var_pol_suppress && var_pol_supp_filter) {
+	r->sfilter = pol_suppfilter_create(r->db, 2 * var_db_timeout + 5);
+    }
     pol_rules_tick(r);
 }
 

@@ -124,12 +124,21 @@ static void pol_reload(POL_MAIN *m)
     DESTTAB *tab;
     char   *old_listen = xstrdup(var_pol_listen);
     char   *old_dbdir = xstrdup(var_db_directory);
+    CFG_SAVED *common = cfg_save(params_common);
+    CFG_SAVED *own = cfg_save(pol_params);
 
     pol_clock_refresh();
     if ((tab = pol_load(m->config, 0, why)) == 0) {
+	/* All or nothing: no value of the failed reload stays in force. */
+	cfg_restore(common);
+	cfg_restore(own);
+	if (pol_params_check(why) < 0)		/* the derived values, again */
+	    log_panic("restored configuration fails its check: %s", buf_str(why));
 	log_error("reload failed, keeping the running configuration: %s",
 		  buf_str(why));
     } else {
+	cfg_saved_free(common);
+	cfg_saved_free(own);
 	/* The key file may be root-only: keep the one read at start. */
 	pol_rules_set_table(m->rules, tab);
 	desttab_free(m->tab);

@@ -216,5 +216,13 @@ printf '[kakao]\ndomains = daum.net\nrate_per_minute = x\n' >"$POL_TABLE"
 kill -HUP "$POL_PID"; sleep 0.5
 expect "bad table on SIGHUP: error logged, old table kept" "reload failed, keeping the running configuration: .*line 3" "$(cat "$POL_LOG")"
 expect "still serving the old table" "rate limit 120/min" "$(pol_ask RCPT:a@shop.test:h7@daum.net RCPT:a@shop.test:h8@daum.net RCPT:a@shop.test:h9@daum.net RCPT:a@shop.test:h10@daum.net)"
+# A failed reload changes nothing: a valid new value read before the
+# failure (here: the bad table) must not stay in force.
+cp "$POL_CF" "$POL_CF.good"
+pol_cf 'policyd_suppression_check = no'
+kill -HUP "$POL_PID"; sleep 0.5
+expect "failed reload keeps every old value (suppression still on)" \
+    "^action=REJECT 5.1.1 <bad@naver.com>" "$(pol_ask RCPT:a@shop.test:bad@naver.com)"
+cp "$POL_CF.good" "$POL_CF"
 check "daemon alive" kill -0 "$POL_PID"
 pol_stop
