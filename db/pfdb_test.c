@@ -119,6 +119,46 @@ static int stop_at_2(const PFDB_MSG *m, void *ctx)
     return (++(*(int *) ctx) == 2 ? 42 : 0);
 }
 
+typedef struct JOURNAL_SEEN {
+    int     n;
+    int     stars;
+    int     ordered;
+    int64_t last;
+    char    keys[512];
+} JOURNAL_SEEN;
+
+static int journal_fn(const char *key, int64_t stamp, void *ctx)
+{
+    JOURNAL_SEEN *j = ctx;
+
+    if (j->n++ == 0)
+	j->ordered = 1;
+    if (stamp < j->last)
+	j->ordered = 0;
+    j->last = stamp;
+    if (strcmp(key, "*") == 0)
+	j->stars++;
+    else if (strlen(j->keys) + strlen(key) + 2 < sizeof(j->keys)) {
+	strcat(j->keys, key);
+	strcat(j->keys, " ");
+    }
+    return (0);
+}
+
+typedef struct KEYS_SEEN {
+    int     n;
+    char    first[100];
+} KEYS_SEEN;
+
+static int keys_fn(const char *key, void *ctx)
+{
+    KEYS_SEEN *k = ctx;
+
+    if (k->n++ == 0)
+	snprintf(k->first, sizeof(k->first), "%s", key);
+    return (0);
+}
+
 typedef struct SUPP_WALK {
     int     n;
     int     ordered;
@@ -351,6 +391,20 @@ static int unit(const char *dir)
 	  && pfdb_supp_del(db, NULL, "old@example.com") == 0,
 	  "supp del: 1 then 0");
 
+    /* Change journal: every write of a key, in time order. */
+    {
+	JOURNAL_SEEN j;
+
+	memset(&j, 0, sizeof(j));
+	CHECK(pfdb_supp_changes(db, 0, journal_fn, &j) == 0 && j.ordered
+	      && strcmp(j.keys, "a@example.com a@example.com @blocked.example "
+			"old@example.com ") == 0,
+	      "supp journal lists each put/add in order (%s)", j.keys);
+	memset(&j, 0, sizeof(j));
+	CHECK(pfdb_supp_changes(db, pfdb_supp_stamp() + 1000000, journal_fn, &j) == 0
+	      && j.n == 0, "supp journal from a later stamp: nothing");
+    }
+
     /* Import: more than two batches, one key already present. */
     {
 	size_t  nk = PFDB_IMPORT_BATCH * 2 + 500;
@@ -375,6 +429,21 @@ static int unit(const char *dir)
 	w.ordered = 1;
 	CHECK(pfdb_supp_walk(db, walk_supp, &w) == 0 && w.n == (int) nk + 1
 	      && w.ordered, "supp walk sees all %d keys in order (chunked)", w.n);
+	{
+	    JOURNAL_SEEN j;
+	    KEYS_SEEN ks;
+
+	    memset(&j, 0, sizeof(j));
+	    CHECK(pfdb_supp_changes(db, 0, journal_fn, &j) == 0
+		  && j.stars == (int) ((nk + PFDB_IMPORT_BATCH - 1) / PFDB_IMPORT_BATCH)
+		  && j.n == 4 + j.stars,
+		  "supp import journals one bulk mark per batch, not each key "
+		  "(%d marks, %d entries)", j.stars, j.n);
+	    memset(&ks, 0, sizeof(ks));
+	    CHECK(pfdb_supp_keys(db, "imp", keys_fn, &ks) == 0
+		  && ks.n == (int) nk - 1 && strcmp(ks.first, "imp000000@example.net") == 0,
+		  "supp keys after \"imp\": %d keys from %s", ks.n, ks.first);
+	}
 	for (size_t i = 0; i < nk; i++)
 	    free(keys[i]);
 	free(keys);
