@@ -67,10 +67,55 @@ int     bp_scrape_addr(const char *s, BUF *out)
     return (rc > 0);
 }
 
+/* bp_scrape_hdrline - does the line at s start with a header-like label? */
+
+static int bp_scrape_hdrline(const char *s)
+{
+    static const char *const labels[] = {
+	"subject:", "sent:", "date:", "from:", "cc:", 0,
+    };
+    const char *const *cp;
+
+    while (*s == ' ' || *s == '\t')
+	s++;
+    for (cp = labels; *cp; cp++)
+	if (strncasecmp(s, *cp, strlen(*cp)) == 0)
+	    return (1);
+    return (0);
+}
+
+/*
+ * bp_scrape_quoted_to - a "To:" line inside a summary of the returned
+ * message's own header ("Your message / To: ... / Subject: ... / Sent:
+ * ..." of Exchange, Lotus Notes, Groupwise): it names the original To:,
+ * which may hold many addresses that did not fail, not a failed one.
+ */
+static int bp_scrape_quoted_to(const char *text, const char *line_start)
+{
+    const char *s = line_start, *p, *e;
+
+    while (*s == ' ' || *s == '\t')
+	s++;
+    if (strncasecmp(s, "to:", 3) != 0)
+	return (0);
+    /* The line before, if any. */
+    if (line_start > text) {
+	p = line_start - 1;
+	while (p > text && p[-1] != '\n')
+	    p--;
+	if (bp_scrape_hdrline(p))
+	    return (1);
+    }
+    /* The line after, if any. */
+    if ((e = strchr(line_start, '\n')) != 0 && bp_scrape_hdrline(e + 1))
+	return (1);
+    return (0);
+}
+
 /* bp_scrape_skip - addresses that are never the failed recipient */
 
-static int bp_scrape_skip(const char *addr, const char *line_start, const char *at,
-			          const char *const *exclude, int strict)
+static int bp_scrape_skip(const char *text, const char *addr, const char *line_start,
+			          const char *at, const char *const *exclude, int strict)
 {
     static const char *const locals[] = {
 	"postmaster@", "mailer-daemon@", "mailer_daemon@", "maildaemon@",
@@ -91,6 +136,8 @@ static int bp_scrape_skip(const char *addr, const char *line_start, const char *
     if (at > line_start && (at[-1] == '/' || at[-1] == '='))
 	return (1);
     if (at - line_start >= 7 && strncasecmp(at - 7, "mailto:", 7) == 0)
+	return (1);
+    if (strict && bp_scrape_quoted_to(text, line_start))
 	return (1);
     line = buf_alloc(128);
     {
@@ -127,7 +174,7 @@ static int bp_scrape_pass(const char *text, const char *const *exclude,
 	re = bp_re(BP_ADDR_RE);
 	/* A recipient alone at the start of a line: qmail, Postfix, Exim, Sendmail. */
 	line_re = bp_re("^[ \\t]*(?:RCPT TO:|To:|Recipient:|Original-Recipient:)?[ \\t]*[<\"]?\\K(?>"
-			BP_ADDR_RE ")(?=[>\"]?(?:[:.,;]|[ \\t]*$|[ \\t]+\\(|[ \\t]+host |\\.\\.\\.|[ \\t]+[-:]|[ \\t]+\\[?[A-Za-z]))");
+			BP_ADDR_RE ")(?=[>\"]?(?:[:.,;]|[ \\t]*$|[ \\t]+\\(|[ \\t]+host |\\.\\.\\.|[ \\t]+[-:]|[ \\t]+\\[?[A-Za-z]|[ \\t]+<[^<>\\s]+@[^<>\\s]+>:))");
     }
     use = strict ? line_re : re;
     md = pcre2_match_data_create_from_pattern(use, NULL);
@@ -141,7 +188,7 @@ static int bp_scrape_pass(const char *text, const char *const *exclude,
 	buf_append(a, text + ov[0], ov[1] - ov[0]);
 	/* Trailing dot of a sentence is not part of the domain. */
 	start = ov[1];
-	if (!bp_scrape_skip(buf_str(a), ls, text + ov[0], exclude, strict)
+	if (!bp_scrape_skip(text, buf_str(a), ls, text + ov[0], exclude, strict)
 	    && bp_report_find(rep, buf_str(a)) == 0
 	    && bp_report_add(rep, buf_str(a)) != 0)
 	    found++;
@@ -162,12 +209,96 @@ int     bp_scrape_rcpts(const char *text, const char *const *exclude, BP_REPORT 
     return (bp_scrape_pass(text, exclude, rep, 0));
 }
 
+/*
+ * bp_scrape_status_line - the start of the Sendmail status line about
+ * addr after from ("550 5.1.1 <a@b>... User unknown", "554 <a@b>...
+ * 550 Host unknown"), or NULL. Reply lines quoted from the remote
+ * ("<<< 550 ...") are not status lines.
+ */
+static const char *bp_scrape_status_line(const char *text, const char *from,
+					         const char *addr)
+{
+    size_t  n = strlen(addr);
+    const char *p = from, *ls, *q;
+
+    while (n > 0 && (p = bp_strcasestr(p, addr)) != 0) {
+	for (ls = p; ls > text && ls[-1] != '\n'; ls--)
+	     /* void */ ;
+	q = ls;
+	if (isdigit((unsigned char) q[0]) && isdigit((unsigned char) q[1])
+	    && isdigit((unsigned char) q[2]) && (q[3] == ' ' || q[3] == '-')) {
+	    for (q += 4; *q == ' ' || *q == '\t'; q++)
+		 /* void */ ;
+	    if (isdigit((unsigned char) q[0]) && q[1] == '.') {
+		while (*q && *q != ' ' && *q != '\n')
+		    q++;
+		while (*q == ' ' || *q == '\t')
+		    q++;
+	    }
+	    if (*q == '<')
+		q++;
+	    if (q == p) {
+		q = p + n;
+		if (*q == '>')
+		    q++;
+		if (strncmp(q, "...", 3) == 0)
+		    return (ls);
+	    }
+	}
+	p += n;
+    }
+    return (0);
+}
+
+/*
+ * bp_scrape_exchange - Sendmail's session transcript about addr
+ *
+ * Sendmail writes its transcript in time order: for each recipient the
+ * exchange with the remote host (">>> RCPT To:<a@b>", "<<< 550 ...",
+ * "... while talking to host:"), then its own status line about the
+ * recipient ("550 5.1.1 <a@b>... User unknown"). So what is about a
+ * recipient is the text after the previous recipient's status line (or
+ * after the "Transcript of session follows" line) up to and including
+ * its own status line; what follows it is about the next recipient.
+ * Returns the start of that text and its end in *end, or NULL when text
+ * has no transcript or no status line about addr.
+ */
+static const char *bp_scrape_exchange(const char *text, const char *addr,
+				              const char *const *others, const char **end)
+{
+    const char *mark, *own, *start, *p, *q;
+    const char *const *cp;
+
+    if ((mark = bp_strcasestr(text, "transcript of session follows")) == 0
+	|| (own = bp_scrape_status_line(text, mark, addr)) == 0)
+	return (0);
+    start = strchr(mark, '\n');
+    start = start ? start + 1 : mark + strlen(mark);
+    for (cp = others; cp && *cp; cp++) {
+	if (strcasecmp(*cp, addr) == 0)
+	    continue;
+	/* The last status line of another recipient before ours. */
+	for (p = start; (q = bp_scrape_status_line(text, p, *cp)) != 0 && q < own;) {
+	    p = strchr(q, '\n');
+	    if (p == 0)
+		break;
+	    start = ++p;
+	}
+    }
+    if (start > own)
+	start = own;
+    p = strchr(own, '\n');
+    *end = p ? p + 1 : own + strlen(own);
+    return (start);
+}
+
 /* bp_scrape_diag - the part of text about one recipient */
 
 int     bp_scrape_diag(const char *text, const char *addr,
 		               const char *const *others, BUF *out)
 {
     const char *at = bp_strcasestr(text, addr), *end = 0, *p;
+    const char *xs, *xe = 0, *mark;
     const char *const *cp;
 
     buf_reset(out);
@@ -177,6 +308,13 @@ int     bp_scrape_diag(const char *text, const char *addr,
     }
     while (at > text && at[-1] != '\n')
 	at--;
+    xs = bp_scrape_exchange(text, addr, others, &xe);
+    if (xs && (mark = bp_strcasestr(text, "transcript of session follows")) != 0
+	&& at >= mark) {
+	/* Named first in the transcript: its exchange is all about it. */
+	buf_append(out, xs, (size_t) (xe - xs));
+	return (1);
+    }
     for (cp = others; cp && *cp; cp++) {
 	if (strcasecmp(*cp, addr) == 0)
 	    continue;
@@ -187,6 +325,17 @@ int     bp_scrape_diag(const char *text, const char *addr,
 	    if (p > at && (end == 0 || p < end))
 		end = p;
 	}
+    }
+    if (xs) {
+	/* Its lines in the list of failed addresses, then its exchange. */
+	mark = bp_strcasestr(text, "transcript of session follows");
+	while (mark > at && mark[-1] != '\n')
+	    mark--;
+	if (end == 0 || end > mark)
+	    end = mark;
+	buf_append(out, at, (size_t) (end - at));
+	buf_append(out, xs, (size_t) (xe - xs));
+	return (1);
     }
     buf_append(out, at, end ? (size_t) (end - at) : strlen(at));
     return (1);

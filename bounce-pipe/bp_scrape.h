@@ -19,12 +19,22 @@
  *	bp_scrape_rcpts() appends to rep every address in text, in order
  *	of appearance, except those in exclude (the report's own sender
  *	and recipient, the returned message's sender), postmaster and
- *	mailer-daemon addresses and message ids. Returns how many.
+ *	mailer-daemon addresses, message ids and the "To:" line of a
+ *	quoted summary of the returned message's header (a "To:" line
+ *	next to a "Subject:", "Sent:", "Date:", "From:" or "Cc:" line, as
+ *	Exchange's "Your message / To: / Subject: / Sent:" prints it).
+ *	Returns how many.
  *
  *	bp_scrape_diag() copies the part of text about addr: from the
  *	line where addr first appears to the line where another of the
- *	recipients first appears (or the end). Returns 1, or 0 when addr
- *	is not in text (out then holds all of text).
+ *	recipients first appears (or the end). In a Sendmail session
+ *	transcript (after "Transcript of session follows"), where a
+ *	recipient's own status line ("550 5.1.1 <a@b>... User unknown")
+ *	follows the exchange that caused it (">>> RCPT To:", "<<< 550
+ *	..."), the part is the text after the previous recipient's status
+ *	line up to and including its own, added to its lines in the list
+ *	of failed addresses before the transcript, if any. Returns 1, or
+ *	0 when addr is not in text (out then holds all of text).
  *
  *	bp_scrape_facts() fills the fields of r still empty from its
  *	diagnostic: SMTP command ("in reply to RCPT TO command", "after

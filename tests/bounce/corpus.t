@@ -5,8 +5,8 @@
 # timeout: 60
 top=${POSTBULK_TOP:?run through tests/run-tests}
 corpus=${POSTBULK_BOUNCE_CORPUS:-$top/../shared/data/bounces}
-MIN_REASON=${MIN_REASON:-0.970}
-MIN_HARD=${MIN_HARD:-0.980}
+MIN_REASON=${MIN_REASON:-0.981}
+MIN_HARD=${MIN_HARD:-0.994}
 prog=$top/bounce-pipe/postbulk-bounce
 [ -x "$prog" ] || { echo "not ok - $prog not built"; exit 1; }
 if [ ! -f "$corpus/labels.tsv" ]; then
