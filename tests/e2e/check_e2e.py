@@ -124,7 +124,10 @@ for g, kv in groups.items():
     if not rate or not ts:
         continue
     # One "minute" (the time base) and five: the token bucket lets at most
-    # rate * k + burst messages through in any window of k minutes.
+    # rate * k + burst messages through in any window of k minutes. The
+    # window here is closed at both ends and counts arrivals at the MX, not
+    # policy decisions: delivery jitter can put one more message into it,
+    # which the issue allows ("never more than 60 (+1) in any minute").
     for mult in (1, 5):
         win = A.time_base * mult
         best, k, at = 0, 0, 0
@@ -133,9 +136,9 @@ for g, kv in groups.items():
                 k += 1
             if i - k + 1 > best:
                 best, at = i - k + 1, ts[k]
-        limit = rate * mult + A.burst
+        limit = rate * mult + A.burst + 1
         ok(best <= limit, "campaign 1, group %s: at most %d messages in any %gs window at the MX "
-           "(%d x rate %d/min + burst %d; max %d from %s)" % (g, limit, win, mult, rate, A.burst, best,
+           "(%d x rate %d/min + burst %d + 1; max %d from %s)" % (g, limit, win, mult, rate, A.burst, best,
                                                             time.strftime("%H:%M:%S", time.localtime(at))))
 
 
