@@ -73,7 +73,7 @@ build: $(LIBS) $(PROGS)
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	postfix postfix-lmdb libdb5.3-dev db5.3-util \
 	libmilter-dev libopendkim-dev opendkim opendkim-tools libspf2-dev libpcre2-dev \
-	libgmime-3.0-dev libcsv-dev libidn2-dev libssl-dev \
+	libgmime-3.0-dev libcsv-dev libidn2-dev libssl-dev libmimalloc-dev \
 	python3 python3-aiosmtpd python3-dkim libsisimai-perl postfwd \
 	procps psmisc iproute2 openssl
 

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sysexits.h>
 
 #include "log.h"
@@ -38,22 +40,26 @@
 
 static int bp_read_file(const char *path, BUF *out)
 {
-    FILE   *fp;
     char    blk[65536];
-    size_t  n;
+    ssize_t n;
+    int     fd;
 
+    /* read(2) straight into a block: no stdio buffer to copy through. */
     buf_reset(out);
-    if ((fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == 0)
+    if ((fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY)) < 0)
 	return (-1);
-    while ((n = fread(blk, 1, sizeof(blk), fp)) > 0)
-	buf_append(out, blk, n);
-    if (ferror(fp)) {
-	if (fp != stdin)
-	    fclose(fp);
-	return (-1);
+    while ((n = read(fd, blk, sizeof(blk))) != 0) {
+	if (n < 0) {
+	    if (errno == EINTR)
+		continue;
+	    if (fd != 0)
+		close(fd);
+	    return (-1);
+	}
+	buf_append(out, blk, (size_t) n);
     }
-    if (fp != stdin)
-	fclose(fp);
+    if (fd != 0)
+	close(fd);
     return (0);
 }
 

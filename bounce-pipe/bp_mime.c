@@ -17,6 +17,8 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
+#include <limits.h>
 
 #include <gmime/gmime.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -31,9 +33,13 @@
 
 #define BP_MIME_DEPTH	16		/* nesting limit against hostile input */
 
+#define BP_WALK_HTML	16		/* text/html parts kept for later */
+
 typedef struct BP_WALK {
     BP_MIME *m;
     BUF    *html;			/* text/html, used when no text/plain */
+    GMimePart *html_part[BP_WALK_HTML];	/* not yet read into html */
+    int     nhtml;
     int     seen_orig;			/* returned message found: stop texts */
 } BP_WALK;
 
@@ -103,6 +109,26 @@ static gchar *bp_mime_convert(const char *data, size_t len, const char *from,
     return (g_convert_with_iconv(data, (gssize) len, cache[i].cd, NULL, wrote, NULL));
 }
 
+/*
+ * bp_mime_ascii - no NUL, no byte with the high bit set: valid UTF-8
+ * as it is, the answer g_utf8_validate() would give, eight bytes a step.
+ */
+static int bp_mime_ascii(const char *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *) data;
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    uint64_t acc = 0, w;
+    size_t  i = 0;
+
+    for (; i + 8 <= len; i += 8) {
+	memcpy(&w, p + i, 8);
+	acc |= w | ((w - ones) & ~w & high);
+    }
+    for (; i < len; i++)
+	acc |= p[i] ? p[i] : 0x80;
+    return ((acc & high) == 0);
+}
+
 /* bp_mime_to_utf8 - append text converted from charset to UTF-8 */
 
 void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
@@ -132,7 +158,7 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
 	    return;
 	}
     }
-    if (g_utf8_validate(data, (gssize) len, NULL)) {
+    if (bp_mime_ascii(data, len) || g_utf8_validate(data, (gssize) len, NULL)) {
 	/* Undeclared ISO-2022-JP/KR is 7-bit and valid UTF-8: try it. */
 	/* Most texts have no escape at all: one memchr() decides. */
 	int     esc = memchr(data, '\033', len) != 0;
@@ -167,6 +193,37 @@ void    bp_mime_to_utf8(const char *data, size_t len, const char *charset,
     buf_append(out, data, len);
 }
 
+/* bp_mime_unfold - append a field value as one line */
+
+static void bp_mime_unfold(const char *v, const char *end, BUF *out)
+{
+    size_t  run;
+    int     lf = (v < end && end[-1] == '\n');
+
+    while (v < end) {
+	/* Plain runs are copied at once. */
+	if (lf) {
+	    /* A range that ends with a newline: strcspn() stops inside. */
+	    run = strcspn(v, "\r\n\t");
+	} else {
+	    for (run = 0; v + run < end && v[run] != '\r' && v[run] != '\n'
+		 && v[run] != '\t'; run++)
+		 /* void */ ;
+	}
+	if (run) {
+	    buf_append(out, v, run);
+	    v += run;
+	    continue;
+	}
+	if (*v == '\r' || *v == '\n') {
+	    if (buf_len(out) && out->data[out->len - 1] != ' ')
+		buf_putc(out, ' ');
+	} else if (!(buf_len(out) && out->data[out->len - 1] == ' '))
+	    buf_putc(out, ' ');
+	v++;
+    }
+}
+
 /* bp_mime_headers - append "Name: decoded value" lines of an object */
 
 static void bp_mime_headers(GMimeObject *obj, BUF *out)
@@ -190,22 +247,9 @@ static void bp_mime_headers(GMimeObject *obj, BUF *out)
 	val = strstr(raw, "=?") ? g_mime_utils_header_decode_text(NULL, raw) : 0;
 	buf_puts(out, name);
 	buf_puts(out, ": ");
-	/* Unfold: the value is one line. Plain runs are copied at once. */
-	for (p = val ? val : raw; *p; ) {
-	    size_t  run = strcspn(p, "\r\n\t");
-
-	    if (run) {
-		buf_append(out, p, run);
-		p += run;
-		continue;
-	    }
-	    if (*p == '\r' || *p == '\n') {
-		if (buf_len(out) && out->data[out->len - 1] != ' ')
-		    buf_putc(out, ' ');
-	    } else if (!(buf_len(out) && out->data[out->len - 1] == ' '))
-		buf_putc(out, ' ');
-	    p++;
-	}
+	/* Unfold: the value is one line. */
+	p = val ? val : raw;
+	bp_mime_unfold(p, p + strlen(p), out);
 	buf_putc(out, '\n');
 	g_free(val);
     }
@@ -247,14 +291,27 @@ static int bp_mime_rawhdr_ok(const char *p, const char *end)
     return (1);
 }
 
+/* bp_mime_ew - "=?" in v..end (memmem() is slow for a short needle) */
+
+static int bp_mime_ew(const char *v, const char *end)
+{
+    while (v < end && (v = memchr(v, '=', (size_t) (end - v))) != 0) {
+	if (v + 1 < end && v[1] == '?')
+	    return (1);
+	v++;
+    }
+    return (0);
+}
+
 static void bp_mime_rawhdr(const char *p, const char *end, int message, BUF *out)
 {
-    BUF    *raw = buf_alloc(256);
+    static BUF *raw;
 
+    if (raw == 0)
+	raw = buf_alloc(256);
     while (p < end) {
 	const char *colon = memchr(p, ':', (size_t) (end - p));
-	const char *q = colon + 1, *nl;
-	const char *v;
+	const char *q = colon + 1, *nl, *vend;
 	char   *val;
 
 	/* The field ends before a line that does not start with white space. */
@@ -268,52 +325,69 @@ static void bp_mime_rawhdr(const char *p, const char *end, int message, BUF *out
 	    p = nl < end ? nl + 1 : end;
 	    continue;
 	}
-	buf_reset(raw);
 	/* GMime's raw value: from the colon through the last newline. */
-	buf_append(raw, colon + 1, (size_t) ((nl < end ? nl + 1 : end) - colon - 1));
+	vend = nl < end ? nl + 1 : end;
 	buf_append(out, p, (size_t) (colon - p));
 	buf_puts(out, ": ");
-	val = strstr(buf_str(raw), "=?") ? g_mime_utils_header_decode_text(NULL, buf_str(raw)) : 0;
-	for (v = val ? val : buf_str(raw); *v;) {
-	    size_t  run = strcspn(v, "\r\n\t");
-
-	    if (run) {
-		buf_append(out, v, run);
-		v += run;
-		continue;
-	    }
-	    if (*v == '\r' || *v == '\n') {
-		if (buf_len(out) && out->data[out->len - 1] != ' ')
-		    buf_putc(out, ' ');
-	    } else if (!(buf_len(out) && out->data[out->len - 1] == ' '))
-		buf_putc(out, ' ');
-	    v++;
-	}
+	/* Only RFC 2047 encoded words need a copy and decoding. */
+	if (bp_mime_ew(colon + 1, vend)) {
+	    buf_reset(raw);
+	    buf_append(raw, colon + 1, (size_t) (vend - colon - 1));
+	    val = g_mime_utils_header_decode_text(NULL, buf_str(raw));
+	    if (val == 0)
+		bp_mime_unfold(buf_str(raw), buf_str(raw) + buf_len(raw), out);
+	    else
+		bp_mime_unfold(val, val + strlen(val), out);
+	    g_free(val);
+	} else
+	    bp_mime_unfold(colon + 1, vend, out);
 	buf_putc(out, '\n');
-	g_free(val);
 	p = nl < end ? nl + 1 : end;
     }
-    buf_free(raw);
 }
 
 /* bp_mime_content - decoded body of a leaf part, converted to UTF-8 */
 
 static void bp_mime_content(GMimePart *part, BUF *out)
 {
+    static BUF *raw;
     GMimeDataWrapper *wrapper = g_mime_part_get_content(part);
-    GMimeStream *mem;
+    GMimeStream *mem, *st;
     GByteArray *array;
     const char *charset;
+    char    chunk[4096];
+    ssize_t n;
 
     if (wrapper == 0)
 	return;
+    charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    switch (g_mime_data_wrapper_get_encoding(wrapper)) {
+    case GMIME_CONTENT_ENCODING_BASE64:
+    case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
+    case GMIME_CONTENT_ENCODING_UUENCODE:
+	break;
+    default:
+	/* No decoder: the bytes as they are, without a stream to copy to. */
+	if ((st = g_mime_data_wrapper_get_stream(wrapper)) == 0)
+	    return;
+	if (raw == 0)
+	    raw = buf_alloc(8192);
+	buf_reset(raw);
+	g_mime_stream_reset(st);
+	while ((n = g_mime_stream_read(st, chunk, sizeof(chunk))) > 0)
+	    buf_append(raw, chunk, (size_t) n);
+	g_mime_stream_reset(st);
+	/* A read error: nothing, as from g_mime_data_wrapper_write_to_stream(). */
+	if (n == 0)
+	    bp_mime_to_utf8(buf_str(raw), buf_len(raw), charset, out);
+	return;
+    }
     mem = g_mime_stream_mem_new();
     if (g_mime_data_wrapper_write_to_stream(wrapper, mem) < 0) {
 	g_object_unref(mem);
 	return;
     }
     array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-    charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     bp_mime_to_utf8((const char *) array->data, array->len, charset, out);
     g_object_unref(mem);
 }
@@ -330,6 +404,7 @@ static void bp_mime_html(const char *s, BUF *out)
 	{"&quot;", "\""}, {"&#39;", "'"}, {0, 0},
     };
     int     i;
+    size_t  run;
 
     while (*s) {
 	if (*s == '<') {
@@ -360,9 +435,64 @@ static void bp_mime_html(const char *s, BUF *out)
 	    }
 	    if (ents[i].ent)
 		continue;
+	    buf_putc(out, *s++);
+	    continue;
 	}
-	buf_putc(out, *s++);
+	/* Plain text up to the next tag or entity, at once. */
+	run = strcspn(s, "<&");
+	buf_append(out, s, run);
+	s += run;
     }
+}
+
+/*
+ * bp_mime_standin - the original's block number of a stand-in part
+ *
+ * bp_precut() gives GMime a part without header fields whose body is
+ * the line "X-Postbulk-Orig-RANDOM: N" in place of a message/rfc822
+ * part. Returns N, or -1 for any other part.
+ */
+static int bp_mime_standin(GMimeObject *obj)
+{
+    GMimeHeaderList *hl;
+    GMimeDataWrapper *wrapper;
+    GMimeStream *st;
+    char    line[64];
+    size_t  fl = strlen(bp_orig_field);
+    ssize_t n;
+    int     k;
+
+    if (bp_orig_n == 0 || (hl = g_mime_object_get_header_list(obj)) == 0
+	|| g_mime_header_list_get_count(hl) != 0
+	|| (wrapper = g_mime_part_get_content(GMIME_PART(obj))) == 0
+	|| (st = g_mime_data_wrapper_get_stream(wrapper)) == 0)
+	return (-1);
+    g_mime_stream_reset(st);
+    n = g_mime_stream_read(st, line, sizeof(line) - 1);
+    g_mime_stream_reset(st);
+    if (n <= (ssize_t) fl + 1)
+	return (-1);
+    line[n] = 0;
+    if (strncmp(line, bp_orig_field, fl) != 0 || line[fl] != ':')
+	return (-1);
+    k = atoi(line + fl + 1);
+    return (k >= 0 && k < bp_orig_n ? k : -1);
+}
+
+/* bp_mime_html_flush - read the text/html parts kept so far, in order */
+
+static void bp_mime_html_flush(BP_WALK *w)
+{
+    BUF    *tmp = buf_alloc(1024);
+    int     i;
+
+    for (i = 0; i < w->nhtml; i++) {
+	buf_reset(tmp);
+	bp_mime_content(w->html_part[i], tmp);
+	bp_mime_html(buf_str(tmp), w->html);
+    }
+    w->nhtml = 0;
+    buf_free(tmp);
 }
 
 /* bp_mime_walk - sort the parts of one MIME object */
@@ -371,6 +501,7 @@ static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
 {
     GMimeContentType *ct;
     const char *type, *sub;
+    int     k;
 
     if (obj == 0 || depth > BP_MIME_DEPTH)
 	return;
@@ -381,7 +512,6 @@ static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
 	    GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(inner));
 	    GMimeHeader *h;
 	    const char *v;
-	    int     k;
 
 	    if (bp_orig_n > 0 && hl && g_mime_header_list_get_count(hl) == 1
 		&& (h = g_mime_header_list_get_header_at(hl, 0)) != 0
@@ -406,6 +536,13 @@ static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
     }
     if (!GMIME_IS_PART(obj))
 	return;
+    if ((k = bp_mime_standin(obj)) >= 0) {
+	/* A returned original, as a message part below. */
+	if (buf_len(w->m->orig) == 0)
+	    bp_mime_rawhdr(bp_orig_blk[k].start, bp_orig_blk[k].end, 1, w->m->orig);
+	w->seen_orig = 1;
+	return;
+    }
     ct = g_mime_object_get_content_type(obj);
     type = ct ? g_mime_content_type_get_media_type(ct) : "text";
     sub = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
@@ -438,11 +575,10 @@ static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
 	w->seen_orig = 1;
     } else if (strcasecmp(type, "text") == 0 && !w->seen_orig) {
 	if (strcasecmp(sub, "html") == 0) {
-	    BUF    *tmp = buf_alloc(1024);
-
-	    bp_mime_content(GMIME_PART(obj), tmp);
-	    bp_mime_html(buf_str(tmp), w->html);
-	    buf_free(tmp);
+	    /* Read only if no text/plain turns up: usually one does. */
+	    if (w->nhtml == BP_WALK_HTML)
+		bp_mime_html_flush(w);
+	    w->html_part[w->nhtml++] = GMIME_PART(obj);
 	} else if (GMIME_IS_TEXT_PART(obj) || strcasecmp(sub, "plain") == 0) {
 	    if (buf_len(w->m->text))
 		buf_putc(w->m->text, '\n');
@@ -456,7 +592,7 @@ static void bp_mime_walk(BP_WALK *w, GMimeObject *obj, int depth)
 static void bp_mime_cut(BP_MIME *m)
 {
     static pcre2_code *re;
-    pcre2_match_data *md;
+    static pcre2_match_data *md;
     int     rc;
 
     if (re == 0) {
@@ -490,10 +626,14 @@ static void bp_mime_cut(BP_MIME *m)
 	if (bp_use_jit)
 	    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     }
-    if (!g_utf8_validate(buf_str(m->text), (gssize) buf_len(m->text), NULL))
+    if (!bp_mime_ascii(buf_str(m->text), buf_len(m->text))
+	&& !g_utf8_validate(buf_str(m->text), (gssize) buf_len(m->text), NULL))
 	return;
-    md = pcre2_match_data_create_from_pattern(re, NULL);
-    rc = pcre2_match(re, (PCRE2_SPTR) buf_str(m->text), buf_len(m->text), 0, 0, md, NULL);
+    if (md == 0)
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+    /* Validated just above: PCRE2 need not do it again. */
+    rc = pcre2_match(re, (PCRE2_SPTR) buf_str(m->text), buf_len(m->text), 0,
+		     PCRE2_NO_UTF_CHECK, md, NULL);
     if (rc > 0) {
 	size_t  at = pcre2_get_ovector_pointer(md)[0];
 
@@ -512,7 +652,6 @@ static void bp_mime_cut(BP_MIME *m)
 	}
 	buf_truncate(m->text, at);
     }
-    pcre2_match_data_free(md);
 }
 
 /*
@@ -552,7 +691,7 @@ static void bp_mime_raw_body(const char *data, size_t len, BUF *out)
 static void bp_mime_inline_dsn(BP_MIME *m)
 {
     static pcre2_code *re;
-    pcre2_match_data *md;
+    static pcre2_match_data *md;
     const char *t = buf_str(m->text), *start, *stop;
 
     if (re == 0) {
@@ -567,7 +706,8 @@ static void bp_mime_inline_dsn(BP_MIME *m)
 	if (bp_use_jit)
 	    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     }
-    md = pcre2_match_data_create_from_pattern(re, NULL);
+    if (md == 0)
+	md = pcre2_match_data_create_from_pattern(re, NULL);
     if (pcre2_match(re, (PCRE2_SPTR) t, buf_len(m->text), 0, 0, md, NULL) > 0
 	&& strcasestr(t, "final-recipient:") != 0) {
 	start = t + pcre2_get_ovector_pointer(md)[0];
@@ -581,7 +721,6 @@ static void bp_mime_inline_dsn(BP_MIME *m)
 	buf_puts(m->dsn, "\n\n");
 	buf_truncate(m->text, (size_t) (start - t));
     }
-    pcre2_match_data_free(md);
 }
 
 /*
@@ -591,27 +730,45 @@ static void bp_mime_inline_dsn(BP_MIME *m)
  * would build (and later free) a MIME tree for its whole body, often the
  * largest part of a bounce. A line scan copies the message and leaves
  * out everything between the end of such a part's inner header block
- * and the next boundary line of an enclosing multipart (the boundaries
- * declared before the part), so that GMime sees a header-only original.
- * Parts with a transfer encoding other than 7bit/8bit/binary are kept
- * as they are. Returns 0 when there is nothing to cut.
+ * and the next boundary line of an enclosing multipart (or the end of
+ * the message), so that GMime sees a header-only original; the part
+ * itself becomes a part without header fields holding a stand-in line
+ * when the walk can read the block from the raw text. Parts with a
+ * transfer encoding other than 7bit/8bit/binary are kept as they are.
+ * Other parts keep only their Content-Type and Content-Transfer-Encoding
+ * fields when their header block has plain fields only.
+ *
+ * The boundaries are a stack as in GMime: those of multipart
+ * Content-Type fields, innermost first; a boundary line ends the
+ * multiparts inside its own, a closing line its own too. A boundary
+ * line inside a header block, a boundary too long, too many of them,
+ * or an original that reuses an enclosing boundary: GMime gets the
+ * message as it is. Returns 0 when there is nothing to change.
  */
 #define BP_PRECUT_NB	16		/* boundaries remembered */
 #define BP_PRECUT_NORIG	16		/* originals' header blocks remembered */
 
-static int bp_precut_bound(const char *line, size_t n, char bound[][72], int nb)
+/*
+ * bp_precut_bound - the boundary stack entry a line starts, innermost
+ * first as in GMime: its index + 1, or 0; *closing: "--B--" line.
+ */
+static int bp_precut_bound(const char *line, size_t n, char bound[][72], int nb,
+			           int *closing)
 {
     int     i;
 
+    *closing = 0;
     if (n < 3 || line[0] != '-' || line[1] != '-')
 	return (0);
-    for (i = 0; i < nb; i++) {
+    for (i = nb - 1; i >= 0; i--) {
 	size_t  bl = strlen(bound[i]);
 
 	if (n >= bl + 2 && memcmp(line + 2, bound[i], bl) == 0
 	    && (n == bl + 2 || line[bl + 2] == '-' || line[bl + 2] == '\r'
-		|| line[bl + 2] == ' ' || line[bl + 2] == '\t' || line[bl + 2] == '\n'))
-	    return (1);
+		|| line[bl + 2] == ' ' || line[bl + 2] == '\t' || line[bl + 2] == '\n')) {
+	    *closing = (n >= bl + 4 && line[bl + 2] == '-' && line[bl + 3] == '-');
+	    return (i + 1);
+	}
     }
     return (0);
 }
@@ -650,8 +807,10 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	HDR, BODY, PART_HDR, INNER_HDR, SKIP,
     }       state = HDR;
     char    bound[BP_PRECUT_NB][72];
-    int     nb = 0, rfc822 = 0, encoded = 0, cut = 0;
+    int     nb = 0, rfc822 = 0, encoded = 0, cut = 0, in_ct = 0, multi = 0;
+    int     bi, closing, strict = 0, filtered = 0;
     const char *p = data, *end = data + len, *keep = data, *inner = data;
+    const char *part = data;		/* the current part's header block */
 
     bp_orig_n = 0;
 
@@ -663,35 +822,105 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 
 	switch (state) {
 	case SKIP:
-	    if (!bp_precut_bound(p, n, bound, nb))
+	case BODY:
+	    if ((bi = bp_precut_bound(p, n, bound, nb, &closing)) == 0)
 		break;
 	    /* Resume at the boundary line of the enclosing multipart. */
-	    keep = p;
-	    state = PART_HDR;
+	    if (state == SKIP)
+		keep = p;
+
+	    /*
+	     * The multiparts inside the one whose boundary this is have
+	     * ended; after its closing line comes its epilogue, else the
+	     * header block of its next part.
+	     */
+	    nb = closing ? bi - 1 : bi;
+	    state = closing ? BODY : PART_HDR;
 	    rfc822 = encoded = 0;
-	    break;
-	case BODY:
-	    if (bp_precut_bound(p, n, bound, nb)) {
-		state = PART_HDR;
-		rfc822 = encoded = 0;
+	    part = next;
+	    /* "--B" and white space only: a boundary to GMime as well. */
+	    {
+		const char *c = p + 2 + strlen(bound[bi - 1]);
+
+		while (c < next && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+		    c++;
+		strict = (c == next);
 	    }
 	    break;
 	case HDR:
 	case PART_HDR:
+	    /* A boundary where a header block goes on: GMime's call. */
+	    if (state == PART_HDR && bp_precut_bound(p, n, bound, nb, &closing))
+		return (0);
 	    if (blank) {
+		/*
+		 * GMime builds an object per field: a part's header block
+		 * of plain fields keeps the two that count (not for a
+		 * returned original: its part header goes altogether).
+		 */
+		if (state == PART_HDR && strict && p > part && !(rfc822 && !encoded)
+		    && bp_mime_rawhdr_ok(part, p)) {
+		    const char *f, *hp, *hnl;
+		    int     other = 0;
+
+		    for (hp = part; hp < p; hp = hnl + 1) {
+			f = hp;
+			while ((hnl = memchr(hp, '\n', (size_t) (p - hp))) != 0
+			       && hnl + 1 < p && (hnl[1] == ' ' || hnl[1] == '\t'))
+			    hp = hnl + 1;
+			if (hnl == 0)
+			    hnl = p - 1;
+			if (!other && strncasecmp(f, "content-type:", 13) != 0
+			    && strncasecmp(f, "content-transfer-encoding:", 26) != 0) {
+			    /* Copy up to here; from now on field by field. */
+			    buf_append(out, keep, (size_t) (f - keep));
+			    other = 1;
+			} else if (other && (strncasecmp(f, "content-type:", 13) == 0
+			       || strncasecmp(f, "content-transfer-encoding:", 26) == 0))
+			    buf_append(out, f, (size_t) (hnl + 1 - f));
+		    }
+		    if (other) {
+			keep = p;
+			filtered = 1;
+		    }
+		}
 		state = (state == PART_HDR && rfc822 && !encoded) ? INNER_HDR : BODY;
 		inner = next;
+		in_ct = 0;
 		break;
 	    }
-	    {
+	    /* A boundary counts in a multipart's Content-Type only, as in GMime. */
+	    if (*p != ' ' && *p != '\t') {
+		in_ct = (n > 13 && strncasecmp(p, "content-type:", 13) == 0);
+		multi = -1;			/* not known yet */
+	    }
+	    if (in_ct && multi < 0) {
+		const char *v = p + (*p == ' ' || *p == '\t' ? 0 : 13);
+
+		while (v < next && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'))
+		    v++;
+		if (v < next)
+		    multi = (next - v > 10 && strncasecmp(v, "multipart/", 10) == 0);
+	    }
+	    if (in_ct && multi > 0) {
 		char    b[72];
 		int     bl = bp_precut_param(p, next, b);
 
 		/* Too long, or too many: cut nothing. */
 		if (bl < 0 || (bl > 0 && nb == BP_PRECUT_NB))
 		    return (0);
-		if (bl > 0)
+		if (bl > 0) {
+		    int     i;
+
+		    /* One that starts like an enclosing one: GMime's call. */
+		    for (i = 0; i < nb; i++) {
+			size_t  ol = strlen(bound[i]);
+
+			if (strncmp(b, bound[i], ol < (size_t) bl ? ol : (size_t) bl) == 0)
+			    return (0);
+		    }
 		    memcpy(bound[nb++], b, (size_t) bl + 1);
+		}
 	    }
 	    if (state == PART_HDR) {
 		if (n > 13 && strncasecmp(p, "content-type:", 13) == 0) {
@@ -711,6 +940,8 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	    }
 	    break;
 	case INNER_HDR:
+	    if (bp_precut_bound(p, n, bound, nb, &closing))
+		return (0);
 	    if (!blank) {
 		char    ib[72];
 		int     il = bp_precut_param(p, next, ib), i;
@@ -731,8 +962,14 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	    }
 	    if (blank) {
 		if (p > inner && bp_orig_n < BP_PRECUT_NORIG && bp_mime_rawhdr_ok(inner, p)) {
-		    /* GMime gets a stand-in field, the walk reads the block. */
-		    buf_append(out, keep, (size_t) (inner - keep));
+		    /*
+		     * GMime gets a part without header fields whose body is a
+		     * stand-in line, the walk reads the block: a message part
+		     * would cost GMime a message object, its header list and
+		     * an empty body part.
+		     */
+		    buf_append(out, keep, (size_t) (part - keep));
+		    buf_puts(out, n == 2 ? "\r\n" : "\n");
 		    buf_printf(out, "%s: %d%s", bp_orig_field, bp_orig_n, n == 2 ? "\r\n" : "\n");
 		    buf_append(out, p, n);
 		    bp_orig_blk[bp_orig_n].start = inner;
@@ -749,13 +986,132 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	}
 	p = next;
     }
-    /* No enclosing boundary after the original: something is odd. */
-    if (!cut || state == SKIP) {
+    if (!cut) {
 	bp_orig_n = 0;
-	return (0);
+	if (!filtered)
+	    return (0);
     }
-    buf_append(out, keep, (size_t) (end - keep));
+
+    /*
+     * No enclosing boundary after the last original (a bounce cut short
+     * by its MTA): in GMime's view too its body runs to the end, as no
+     * line there is a boundary (GMime takes "--" boundary and white
+     * space only, a subset of what bp_precut_bound() takes).
+     */
+    if (state != SKIP)
+	buf_append(out, keep, (size_t) (end - keep));
     return (1);
+}
+
+/*
+ * Line index of the two header blocks of the last parsed message: the
+ * classifier asks for some twenty fields per message, each lookup
+ * would otherwise scan the whole block (long Received: lines). Only
+ * blocks registered by bp_mime_parse() are indexed, and only while
+ * their data and length are the same; bp_mime_free() drops them.
+ */
+#define BP_HIDX_BLOCKS	2
+#define BP_HIDX_LINES	256
+
+static struct BP_HIDX {
+    const BUF *block;			/* registered block, or NULL */
+    const char *data;			/* its data and length when indexed */
+    size_t  len;
+    int     n;				/* lines; -1: not indexed yet */
+    unsigned off[BP_HIDX_LINES];	/* line starts */
+} bp_hidx[BP_HIDX_BLOCKS];
+
+static void bp_hidx_register(int i, const BUF *block)
+{
+    bp_hidx[i].block = block;
+    bp_hidx[i].n = -1;
+}
+
+static void bp_hidx_drop(const BUF *block)
+{
+    int     i;
+
+    for (i = 0; i < BP_HIDX_BLOCKS; i++)
+	if (bp_hidx[i].block == block)
+	    bp_hidx[i].block = 0;
+}
+
+/* bp_hidx_find - the index of a registered, unchanged block, or NULL */
+
+static struct BP_HIDX *bp_hidx_find(const BUF *block)
+{
+    struct BP_HIDX *x;
+    const char *s, *nl;
+    int     i;
+
+    for (i = 0; i < BP_HIDX_BLOCKS; i++)
+	if (bp_hidx[i].block == block)
+	    break;
+    if (i == BP_HIDX_BLOCKS)
+	return (0);
+    x = bp_hidx + i;
+    if (x->n >= 0 && x->data == block->data && x->len == block->len)
+	return (x);
+    /* (Re)build: the lines up to the first NUL, as the scan sees them. */
+    x->data = block->data;
+    x->len = block->len;
+    x->n = 0;
+    for (s = block->data; s && *s; s = nl ? nl + 1 : 0) {
+	if (x->n == BP_HIDX_LINES || (size_t) (s - block->data) > UINT_MAX) {
+	    x->n = -1;
+	    return (0);
+	}
+	x->off[x->n++] = (unsigned) (s - block->data);
+	nl = strchr(s, '\n');
+    }
+    return (x);
+}
+
+/* bp_mime_nocr - drop carriage returns; the text ends at its first NUL */
+
+static void bp_mime_nocr(BUF *b)
+{
+    char   *s = buf_str(b), *d;
+
+    /* Most texts have none: one strchr() decides. */
+    if ((s = strchr(s, '\r')) == 0) {
+	buf_truncate(b, strlen(buf_str(b)));
+	return;
+    }
+    for (d = s; *s; s++)
+	if (*s != '\r')
+	    *d++ = *s;
+    buf_truncate(b, (size_t) (d - buf_str(b)));
+}
+
+/* bp_mime_alloc - an empty result */
+
+static BP_MIME *bp_mime_alloc(void)
+{
+    BP_MIME *m = xcalloc(1, sizeof(*m));
+
+    m->headers = buf_alloc(1024);
+    m->text = buf_alloc(4096);
+    m->dsn = buf_alloc(256);
+    m->arf = buf_alloc(64);
+    m->orig = buf_alloc(1024);
+    return (m);
+}
+
+/* bp_mime_finish - what follows the MIME walk */
+
+static void bp_mime_finish(BP_MIME *m, const char *data, size_t len)
+{
+    if (buf_len(m->text) == 0 && buf_len(m->dsn) == 0 && buf_len(m->arf) == 0)
+	bp_mime_raw_body(data, len, m->text);
+    if (buf_len(m->dsn) == 0)
+	bp_mime_inline_dsn(m);
+    /* Normalize line ends. */
+    bp_mime_nocr(m->text);
+    bp_mime_nocr(m->dsn);
+    bp_mime_cut(m);
+    bp_hidx_register(0, m->headers);
+    bp_hidx_register(1, m->orig);
 }
 
 /* bp_mime_parse - parse one message */
@@ -767,7 +1123,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     GMimeObject *top;
     GMimeContentType *ct;
     static BUF *cutbuf;			/* the message without originals' bodies */
-    static BUF *mimebuf;		/* the message with Content-* fields only */
+    static BUF *mimebuf;		/* the message, GMime's fields only */
     const char *hp, *hnl, *hdr_end = 0, *in;
     size_t  in_len;
     BP_MIME *m;
@@ -787,7 +1143,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	    data = nl + 1;
 	}
     }
-    /* The report's header block: read here, GMime gets its Content-* fields. */
+    /* The report's header block: read here; GMime gets two fields. */
     for (hp = data; hp < data + len; hp = hnl + 1) {
 	if ((hnl = memchr(hp, '\n', (size_t) (data + len - hp))) == 0)
 	    break;
@@ -808,7 +1164,9 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 		hp = hnl + 1;
 	    if (hnl == 0)
 		hnl = hdr_end - 1;
-	    if (strncasecmp(f, "content-", 8) == 0 || strncasecmp(f, "mime-version:", 13) == 0)
+	    /* GMime builds an object per field: only these two count. */
+	    if (strncasecmp(f, "content-type:", 13) == 0
+		|| strncasecmp(f, "content-transfer-encoding:", 26) == 0)
 		buf_append(mimebuf, f, (size_t) (hnl + 1 - f));
 	}
 	buf_append(mimebuf, hdr_end, (size_t) (data + len - hdr_end));
@@ -816,8 +1174,27 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	in_len = buf_len(mimebuf);
     } else
 	hdr_end = 0;
+
+    /*
+     * No Content-Type, no Content-Transfer-Encoding: no MIME structure
+     * to parse. The body is one text/plain part in 7bit (RFC 2045 5.2,
+     * 6.1), exactly what GMime would make of it.
+     */
+    if (hdr_end && in_len == (size_t) (data + len - hdr_end)) {
+	const char *body = hdr_end + (*hdr_end == '\r' ? 2 : 1);
+
+	bp_orig_n = 0;
+	m = bp_mime_alloc();
+	bp_mime_rawhdr(data, hdr_end, 0, m->headers);
+	m->content_type = xstrdup("text/plain");
+	m->report_type = xstrdup("");
+	bp_mime_to_utf8(body, (size_t) (data + len - body), 0, m->text);
+	bp_mime_finish(m, data, len);
+	return (m);
+    }
     buf_reset(cutbuf);
-    if (bp_precut(in, in_len, cutbuf)) {
+    /* A header block GMime reads differently: leave the message whole. */
+    if (hdr_end && bp_precut(in, in_len, cutbuf)) {
 	stream = g_mime_stream_mem_new_with_buffer(buf_str(cutbuf), buf_len(cutbuf));
     } else {
 	bp_orig_n = 0;				/* no stand-in fields */
@@ -837,12 +1214,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     if (top == 0)
 	return (0);
 
-    m = xcalloc(1, sizeof(*m));
-    m->headers = buf_alloc(1024);
-    m->text = buf_alloc(4096);
-    m->dsn = buf_alloc(256);
-    m->arf = buf_alloc(64);
-    m->orig = buf_alloc(1024);
+    m = bp_mime_alloc();
     if (hdr_end)
 	bp_mime_rawhdr(data, hdr_end, 0, m->headers);
     else
@@ -867,31 +1239,16 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     }
     w.m = m;
     w.html = buf_alloc(256);
+    w.nhtml = 0;
     w.seen_orig = 0;
     bp_mime_walk(&w, top, 0);
+    if (buf_len(m->text) == 0)
+	bp_mime_html_flush(&w);
     if (buf_len(m->text) == 0 && buf_len(w.html) > 0)
 	buf_append(m->text, buf_str(w.html), buf_len(w.html));
     buf_free(w.html);
-    if (buf_len(m->text) == 0 && buf_len(m->dsn) == 0 && buf_len(m->arf) == 0)
-	bp_mime_raw_body(data, len, m->text);
-    if (buf_len(m->dsn) == 0)
-	bp_mime_inline_dsn(m);
-    /* Normalize line ends. */
-    {
-	char   *s = buf_str(m->text), *d = s;
-
-	for (; *s; s++)
-	    if (*s != '\r')
-		*d++ = *s;
-	buf_truncate(m->text, (size_t) (d - buf_str(m->text)));
-	s = d = buf_str(m->dsn);
-	for (; *s; s++)
-	    if (*s != '\r')
-		*d++ = *s;
-	buf_truncate(m->dsn, (size_t) (d - buf_str(m->dsn)));
-    }
-    bp_mime_cut(m);
     g_object_unref(top);
+    bp_mime_finish(m, data, len);
     return (m);
 }
 
@@ -901,6 +1258,8 @@ void    bp_mime_free(BP_MIME *m)
 {
     if (m == 0)
 	return;
+    bp_hidx_drop(m->headers);
+    bp_hidx_drop(m->orig);
     buf_free(m->headers);
     buf_free(m->text);
     buf_free(m->dsn);
@@ -917,8 +1276,19 @@ int     bp_mime_header(const BUF *block, const char *name, BUF *out)
 {
     const char *s = block->data;
     size_t  n = strlen(name);
+    struct BP_HIDX *x;
+    int     i;
 
     buf_reset(out);
+    if ((x = bp_hidx_find(block)) != 0) {
+	for (i = 0; i < x->n; i++) {
+	    s = block->data + x->off[i];
+	    if ((*s | 0x20) == (*name | 0x20) && strncasecmp(s, name, n) == 0 && s[n] == ':')
+		break;
+	}
+	if (i == x->n)
+	    return (0);
+    }
     while (s && *s) {
 	if ((*s | 0x20) == (*name | 0x20) && strncasecmp(s, name, n) == 0 && s[n] == ':') {
 	    const char *v = s + n + 1, *e;

@@ -32,10 +32,14 @@
  *	own header block and the header blocks of returned originals
  *	(message/rfc822) are read from the raw text, the originals' bodies
  *	are left out, and GMime parses the remaining MIME structure (the
- *	report's Content-* fields, its parts, transfer encodings). A header
- *	block with anything but plain "Name: value" fields and continuation
- *	lines, or a structure the line scan is unsure about, goes to GMime
- *	unchanged. The result is the same either way.
+ *	report's Content-Type and Content-Transfer-Encoding fields, its
+ *	parts, transfer encodings). A returned original reaches GMime as a
+ *	part without header fields that holds one stand-in line (GMime
+ *	builds no message object for it). A header block with anything but
+ *	plain "Name: value" fields and continuation lines, a boundary line
+ *	inside a header block, or a structure the line scan is unsure
+ *	about, goes to GMime unchanged. The result is the same either way.
+ *	Text/html parts are decoded only when no text/plain part is found.
  * DIAGNOSTICS
  *	bp_mime_parse() returns NULL when GMime finds no message at all.
  */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
+#include <limits.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -20,6 +21,7 @@
 #include "log.h"
 #include "buf.h"
 
+#include "bp_rxlit.h"
 #include "bp_reason.h"
 
 /* D.S.N code to reason (Sisimai::SMTP::Status, adjusted to Sisimai 5). */
@@ -66,10 +68,23 @@ static const struct {
     {0, 0},
 };
 
-/* Compiled regular expressions, parallel to the pattern tables. */
+/*
+ * Compiled regular expressions, parallel to the pattern tables. A table
+ * regex is a long alternation (hundreds of phrases) that PCRE2 would try
+ * at every position of the text: it is split into its alternatives, each
+ * with a literal it requires (bp_rxlit), and only the alternatives whose
+ * literal occurs in the text run. The answer is that of the whole.
+ */
+typedef struct BP_RX {
+    int     nalt;			/* alternatives; -1: run whole */
+    BP_RXALT *alt;			/* sources and literals */
+    pcre2_code **re;			/* per alternative, compiled on use */
+    pcre2_code *rest;			/* alternatives without a literal */
+    pcre2_code *whole;			/* the pattern when not split */
+} BP_RX;
 
-static pcre2_code **bp_rx_sisimai;
-static pcre2_code **bp_rx_extra;
+static BP_RX **bp_rx_sisimai;
+static BP_RX **bp_rx_extra;
 static pcre2_code **bp_rx_engine;
 static pcre2_match_data *bp_md;
 
@@ -129,24 +144,31 @@ static int bp_rx(pcre2_code *re, const char *text)
 }
 
 /*
- * Substring pre-filter: the byte pairs present in the text being
- * classified. A needle with a pair the text lacks cannot occur in it,
- * so strstr() runs only for needles that may match; the answers are
- * those of strstr() alone. Valid only for the text it was built for
- * (bp_pairs_text), between bp_pairs_build() and bp_pairs_drop().
+ * Substring pre-filter: the three-byte sequences present in the text
+ * being classified, hashed to 16 bits. A needle with a sequence the
+ * text lacks cannot occur in it, so strstr() runs only for needles
+ * that may match; the answers are those of strstr() alone. (Byte pairs
+ * were too common in a long text to rule much out.) Valid only for the
+ * text it was built for (bp_pairs_text), between bp_pairs_build() and
+ * bp_pairs_drop(), while the text is not changed.
  */
 static unsigned char bp_pairs[65536 / 8];
 static const char *bp_pairs_text;
+
+#define BP_TRI(a, b, c) \
+    ((((unsigned) (a) | (unsigned) (b) << 8 | (unsigned) (c) << 16) * 2654435761u) >> 16)
 
 static void bp_pairs_build(const char *text)
 {
     const unsigned char *p = (const unsigned char *) text;
 
     memset(bp_pairs, 0, sizeof(bp_pairs));
-    for (; p[0] && p[1]; p++) {
-	unsigned pair = ((unsigned) p[0] << 8) | p[1];
+    if (p[0] && p[1]) {
+	for (; p[2]; p++) {
+	    unsigned h = BP_TRI(p[0], p[1], p[2]);
 
-	bp_pairs[pair >> 3] |= (unsigned char) (1 << (pair & 7));
+	    bp_pairs[h >> 3] |= (unsigned char) (1 << (h & 7));
+	}
     }
     bp_pairs_text = text;
 }
@@ -160,22 +182,68 @@ static void bp_pairs_drop(void)
 
 static const char *bp_strstr(const char *text, const char *needle)
 {
-    if (text == bp_pairs_text && needle[0]) {
+    if (text == bp_pairs_text && needle[0] && needle[1]) {
 	const unsigned char *n = (const unsigned char *) needle;
 
-	for (; n[1]; n++) {
-	    unsigned pair = ((unsigned) n[0] << 8) | n[1];
+	for (; n[2]; n++) {
+	    unsigned h = BP_TRI(n[0], n[1], n[2]);
 
-	    if ((bp_pairs[pair >> 3] & (1 << (pair & 7))) == 0)
+	    if ((bp_pairs[h >> 3] & (1 << (h & 7))) == 0)
 		return (0);
 	}
     }
     return (strstr(text, needle));
 }
 
+/* bp_rx_prepare - split a table regex, compile what runs always */
+
+static BP_RX *bp_rx_prepare(const char *pat)
+{
+    BP_RX  *rx = xcalloc(1, sizeof(*rx));
+    BUF    *rest;
+    int     i, nrest = 0;
+
+    if ((rx->nalt = bp_rxlit_split(pat, 1, &rx->alt)) < 0) {
+	rx->whole = bp_compile(pat, PCRE2_EXTENDED);
+	return (rx);
+    }
+    rx->re = xcalloc(rx->nalt + 1, sizeof(*rx->re));
+    rest = buf_alloc(256);
+    for (i = 0; i < rx->nalt; i++) {
+	if (rx->alt[i].lit)
+	    continue;
+	if (nrest++)
+	    buf_putc(rest, '|');
+	buf_puts(rest, rx->alt[i].src);
+    }
+    if (nrest)
+	rx->rest = bp_compile(buf_str(rest), PCRE2_EXTENDED);
+    buf_free(rest);
+    return (rx);
+}
+
+/* bp_rx_run - does text match the (split) regex? */
+
+static int bp_rx_run(BP_RX *rx, const char *text)
+{
+    int     i;
+
+    if (rx->whole)
+	return (bp_rx(rx->whole, text));
+    for (i = 0; i < rx->nalt; i++) {
+	if (rx->alt[i].lit == 0 || bp_strstr(text, rx->alt[i].lit) == 0)
+	    continue;
+	if (rx->re[i] == 0)
+	    rx->re[i] = bp_compile(rx->alt[i].src, PCRE2_EXTENDED);
+	if (bp_rx(rx->re[i], text))
+	    return (1);
+    }
+    return (rx->rest ? bp_rx(rx->rest, text) : 0);
+}
+
 /* bp_pat_match - one table entry against lowercase text */
 
-static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code **re, const char *text)
+static int bp_pat_match(const BP_REASON_PAT *p, BP_RX **re, const char *text)
 {
     const char *const *cp;
 
@@ -190,8 +258,8 @@ static int bp_pat_match(const BP_REASON_PAT *p, pcre2_code **re, const char *tex
     if (p->regex == 0)
 	return (0);
     if (*re == 0)
-	*re = bp_compile(p->regex, PCRE2_EXTENDED);
-    return (bp_rx(*re, text));
+	*re = bp_rx_prepare(p->regex);
+    return (bp_rx_run(*re, text));
 }
 
 /* bp_reason_match - the patterns of one reason class */
@@ -255,30 +323,81 @@ static int bp_extra_match(const char *reason, const char *text)
     return (0);
 }
 
-/* bp_reason_phrase - fixed MTA error texts */
+/*
+ * bp_reason_phrase - fixed MTA error texts
+ *
+ * One pass over the text finds every phrase of three bytes or more: a
+ * phrase is filed under the hash of its first three bytes, and at each
+ * position of the text only the phrases filed under the hash there are
+ * compared. The answer is the first phrase in table order that occurs
+ * (regex entries and shorter phrases are tried in their turn).
+ */
+#define BP_PH_BUCKETS	4096
+
+static short bp_ph_head[BP_PH_BUCKETS];
+static short *bp_ph_next;
+static size_t *bp_ph_len;
+static unsigned char *bp_ph_direct;	/* regex or short: try in turn */
+static int bp_ph_n = -1;
+
+static void bp_phrase_init(void)
+{
+    const unsigned char *t;
+    unsigned h;
+    int     i;
+
+    for (i = 0; bp_reason_engine[i].name; i++)
+	 /* void */ ;
+    bp_ph_n = i;
+    bp_ph_next = xcalloc(i + 1, sizeof(*bp_ph_next));
+    bp_ph_len = xcalloc(i + 1, sizeof(*bp_ph_len));
+    bp_ph_direct = xcalloc(i + 1, sizeof(*bp_ph_direct));
+    for (h = 0; h < BP_PH_BUCKETS; h++)
+	bp_ph_head[h] = -1;
+    if (bp_ph_n > SHRT_MAX)
+	log_panic("bp_reason: %d engine phrases, at most %d", bp_ph_n, SHRT_MAX);
+    for (i = bp_ph_n - 1; i >= 0; i--) {
+	t = (const unsigned char *) bp_reason_engine[i].text;
+	bp_ph_len[i] = strlen(bp_reason_engine[i].text);
+	if (bp_reason_engine[i].is_regex || bp_ph_len[i] < 3) {
+	    bp_ph_direct[i] = 1;
+	    continue;
+	}
+	h = BP_TRI(t[0], t[1], t[2]) % BP_PH_BUCKETS;
+	bp_ph_next[i] = bp_ph_head[h];
+	bp_ph_head[h] = (short) i;
+    }
+}
 
 const char *bp_reason_phrase(const char *text)
 {
-    const char *res = 0;
-    int     i;
+    const unsigned char *t = (const unsigned char *) text;
+    size_t  len = strlen(text), p;
+    int     i, best;
 
     bp_reason_init();
-    bp_pairs_build(text);
-    for (i = 0; bp_reason_engine[i].name; i++) {
+    if (bp_ph_n < 0)
+	bp_phrase_init();
+    best = bp_ph_n;
+    for (p = 0; p + 3 <= len; p++) {
+	for (i = bp_ph_head[BP_TRI(t[p], t[p + 1], t[p + 2]) % BP_PH_BUCKETS]; i >= 0;
+	     i = bp_ph_next[i])
+	    if (i < best && bp_ph_len[i] <= len - p
+		&& memcmp(text + p, bp_reason_engine[i].text, bp_ph_len[i]) == 0)
+		best = i;
+    }
+    for (i = 0; i < best; i++) {
+	if (!bp_ph_direct[i])
+	    continue;
 	if (bp_reason_engine[i].is_regex) {
 	    if (bp_rx_engine[i] == 0)
 		bp_rx_engine[i] = bp_compile(bp_reason_engine[i].text, 0);
-	    if (bp_rx(bp_rx_engine[i], text)) {
-		res = bp_reason_engine[i].name;
-		break;
-	    }
-	} else if (bp_strstr(text, bp_reason_engine[i].text) != 0) {
-	    res = bp_reason_engine[i].name;
-	    break;
-	}
+	    if (bp_rx(bp_rx_engine[i], text))
+		return (bp_reason_engine[i].name);
+	} else if (strstr(text, bp_reason_engine[i].text) != 0)
+	    return (bp_reason_engine[i].name);
     }
-    bp_pairs_drop();
-    return (res);
+    return (best < bp_ph_n ? bp_reason_engine[best].name : 0);
 }
 
 /* bp_status_name - D.S.N code to reason */
@@ -318,15 +437,35 @@ int     bp_status_find(const char *text, char *out, size_t len)
 	"\\b(2[.][0-7][.][0-7])\\b",
     };
     int     i;
-    size_t  start;
+    size_t  start, first, tlen;
+    const char *dot;
 
+    /*
+     * Every pattern needs "[245].D." (a digit, dot, digit, dot): most
+     * texts have none, and then no pattern needs to run.
+     */
+    for (dot = text; (dot = strchr(dot, '.')) != 0; dot++)
+	if (dot > text && dot[-1] >= '2' && dot[-1] <= '5'
+	    && dot[1] >= '0' && dot[1] <= '9' && dot[2] == '.')
+	    break;
+    if (dot == 0)
+	return (0);
+
+    /*
+     * No match starts more than 5 bytes ("550 #") before the first
+     * such code: the search starts there (PCRE2 still looks behind
+     * the start for \b).
+     */
+    first = (size_t) (dot - 1 - text);
+    first = first > 5 ? first - 5 : 0;
+    tlen = strlen(text);
     bp_reason_init();
     if (re[0] == 0)
 	for (i = 0; i < 4; i++)
 	    re[i] = bp_compile(pats[i], 0);
     for (i = 0; i < 4; i++) {
-	start = 0;
-	while (pcre2_match(re[i], (PCRE2_SPTR) text, strlen(text), start, 0, bp_md, NULL) > 1) {
+	start = first;
+	while (pcre2_match(re[i], (PCRE2_SPTR) text, tlen, start, 0, bp_md, NULL) > 1) {
 	    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(bp_md);
 	    size_t  s = ov[2], e = ov[3];
 
@@ -349,31 +488,41 @@ int     bp_status_find(const char *text, char *out, size_t len)
 
 void    bp_lowercase(const char *s, BUF *out)
 {
-    char    chunk[256];
-    size_t  n = 0;
-    int     sp = 0, any = 0;
+    static unsigned char low[256];	/* lowercase; 0 for white space */
+    const unsigned char *p, *e;
+    unsigned char *d, c;
+    size_t  len;
+    int     i;
 
-    /* Through a local chunk: one buf_append() per 256 bytes. */
-    buf_reset(out);
-    for (; *s; s++) {
-	unsigned char c = (unsigned char) *s;
-
-	if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-	    sp = 1;
+    if (low['a'] == 0) {
+	for (i = 0; i < 256; i++)
+	    low[i] = (unsigned char) ((i >= 'A' && i <= 'Z') ? i + ('a' - 'A') : i);
+	low[' '] = low['\t'] = low['\n'] = low['\r'] = 0;
+	low[0] = 0;
+    }
+    /* Copied once, then rewritten in place: the result is never longer. */
+    len = strlen(s);
+    if (s != out->data) {
+	buf_reset(out);
+	buf_append(out, s, len);
+    }
+    p = (const unsigned char *) out->data;
+    e = p + len;
+    d = (unsigned char *) out->data;
+    while (p < e && low[*p] == 0)
+	p++;
+    while (p < e) {
+	if ((c = low[*p++]) != 0) {
+	    *d++ = c;
 	    continue;
 	}
-	if (n + 2 > sizeof(chunk)) {
-	    buf_append(out, chunk, n);
-	    n = 0;
-	}
-	if (sp && any)
-	    chunk[n++] = ' ';
-	sp = 0;
-	any = 1;
-	chunk[n++] = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
+	/* A run of white space: one space, none at the end. */
+	while (p < e && low[*p] == 0)
+	    p++;
+	if (p < e)
+	    *d++ = ' ';
     }
-    if (n)
-	buf_append(out, chunk, n);
+    buf_truncate(out, (size_t) (d - (unsigned char *) out->data));
 }
 
 static int bp_in(const char *s, const char *const *list)

@@ -26,7 +26,10 @@
  *	patterns, the status class, the Action field.
  *
  *	bp_reason_match() tests the patterns of one reason class
- *	against lowercased text. bp_reason_phrase() returns the reason
+ *	against lowercased text (bp_lowercase(): the substring and
+ *	literal pre-filters compare bytes). A table regex is split into
+ *	its alternatives (bp_rxlit) and only those whose required
+ *	literal occurs in the text run; the answer is the whole regex's. bp_reason_phrase() returns the reason
  *	of a fixed MTA error text found in lctext (qmail, Exim, Courier,
  *	Gmail, ... sources), or NULL.
  *

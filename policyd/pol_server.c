@@ -298,6 +298,12 @@ int     pol_server_connections(void)
 static void srv_close(SRV_CONN *c)
 {
     (void) epoll_ctl(c->owner->epfd, EPOLL_CTL_DEL, c->fd, 0);
+    /*
+     * Unowned before the descriptor number can be reused: another thread
+     * may accept the same number at once, and a stale event of ours for
+     * it must then not look like one of our connections.
+     */
+    __atomic_store_n(&c->owner, (SRV_THREAD *) 0, __ATOMIC_RELEASE);
     close(c->fd);
     c->fd = -1;
     c->in_len = 0;
@@ -490,8 +496,8 @@ static void srv_accept(SRV_LISTENER *l, SRV_THREAD *t)
 	    continue;
 	}
 	c = srv_conn + fd;
+	__atomic_store_n(&c->owner, t, __ATOMIC_RELEASE);
 	c->fd = fd;
-	c->owner = t;
 	c->in_len = 0;
 	if (c->in == 0) {
 	    c->in_size = 4096;
@@ -547,7 +553,8 @@ static void srv_idle(SRV_THREAD *t)
     for (int fd = 0; fd < srv_conn_max; fd++) {
 	SRV_CONN *c = srv_conn + fd;
 
-	if (c->fd >= 0 && c->owner == t && now - c->last > var_pol_idle_timeout) {
+	if (__atomic_load_n(&c->owner, __ATOMIC_ACQUIRE) == t && c->fd >= 0
+	    && now - c->last > var_pol_idle_timeout) {
 	    log_verbose("closing idle connection from %s", c->peer);
 	    srv_close(c);
 	}
@@ -642,8 +649,9 @@ static void *srv_loop(void *arg)
 		    break;
 		}
 	    }
-	    if (handled || fd < 0 || fd >= srv_conn_max || srv_conn[fd].fd < 0
-		|| srv_conn[fd].owner != t)
+	    if (handled || fd < 0 || fd >= srv_conn_max
+		|| __atomic_load_n(&srv_conn[fd].owner, __ATOMIC_ACQUIRE) != t
+		|| srv_conn[fd].fd < 0)
 		continue;
 	    if (events[i].events & EPOLLOUT) {
 		if (srv_flush(srv_conn + fd) < 0) {

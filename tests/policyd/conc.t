@@ -3,12 +3,14 @@
 # loopback), each with several requests interleaved across connections;
 # every request answered on its own connection; the idle timeout closes
 # them afterwards; the connection limit refuses one more than allowed.
+# Run with two event threads (policyd_threads = 2), so that the
+# connections are spread over two epoll sets.
 # timeout: 60
 . "$(dirname "$0")/pollib.sh"
 pol_init
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 sed -i "s#^policyd_listen = .*#policyd_listen = unix:$POL_SOCK, inet:127.0.0.1:$port#" "$POL_CF"
-pol_cf 'policyd_idle_timeout = 3s' 'policyd_max_connections = 600'
+pol_cf 'policyd_idle_timeout = 3s' 'policyd_max_connections = 600' 'policyd_threads = 2'
 printf '[default]\n' >"$POL_TABLE"
 pol_db supp-add s7@naver.com userunknown 1767000000
 pol_start || exit 1
