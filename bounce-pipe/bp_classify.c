@@ -26,27 +26,45 @@
 #include "bp_engine.h"
 #include "bp_classify.h"
 
+/*
+ * bp_rx_md - one match data for the patterns of this file (ovector of 1
+ * pair: only the whole match is used), kept across calls.
+ */
+static pcre2_match_data *bp_rx_md(void)
+{
+    static pcre2_match_data *md;
+
+    if (md == 0)
+	md = pcre2_match_data_create(1, NULL);
+    return (md);
+}
+
+/* bp_rx_compile - compile a built-in pattern once; JIT in batch use */
+
+static pcre2_code *bp_rx_compile(const char *pat, uint32_t opts)
+{
+    pcre2_code *re;
+    int     err;
+    PCRE2_SIZE off;
+
+    re = pcre2_compile((PCRE2_SPTR) pat, PCRE2_ZERO_TERMINATED,
+		       opts | PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+		       &err, &off, NULL);
+    if (re == 0)
+	log_panic("bp_classify: bad built-in pattern at %zu", (size_t) off);
+    if (bp_use_jit)
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return (re);
+}
+
 /* bp_rx_search - one-shot caseless regex test with a cached pattern */
 
 static int bp_rx_search(pcre2_code **re, const char *pat, const char *text)
 {
-    pcre2_match_data *md;
-    int     rc;
-
-    if (*re == 0) {
-	int     err;
-	PCRE2_SIZE off;
-
-	*re = pcre2_compile((PCRE2_SPTR) pat, PCRE2_ZERO_TERMINATED,
-			    PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
-			    &err, &off, NULL);
-	if (*re == 0)
-	    log_panic("bp_classify: bad built-in pattern at %zu", (size_t) off);
-    }
-    md = pcre2_match_data_create(1, NULL);
-    rc = pcre2_match(*re, (PCRE2_SPTR) text, strlen(text), 0, 0, md, NULL);
-    pcre2_match_data_free(md);
-    return (rc >= 0);
+    if (*re == 0)
+	*re = bp_rx_compile(pat, 0);
+    return (pcre2_match(*re, (PCRE2_SPTR) text, strlen(text), 0, 0,
+			bp_rx_md(), NULL) >= 0);
 }
 
 /* bp_from_daemon - From: a mail system, not a person */
@@ -130,20 +148,11 @@ static int bp_autoreply(BP_MIME *m)
 static int bp_rx_lines(pcre2_code **re, const char *pat, const char *text,
 		               size_t start, size_t *so, size_t *eo)
 {
-    pcre2_match_data *md;
+    pcre2_match_data *md = bp_rx_md();
     int     rc;
 
-    if (*re == 0) {
-	int     err;
-	PCRE2_SIZE off;
-
-	*re = pcre2_compile((PCRE2_SPTR) pat, PCRE2_ZERO_TERMINATED,
-			    PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_UTF
-			    | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
-	if (*re == 0)
-	    log_panic("bp_classify: bad built-in pattern at %zu", (size_t) off);
-    }
-    md = pcre2_match_data_create(1, NULL);
+    if (*re == 0)
+	*re = bp_rx_compile(pat, PCRE2_MULTILINE);
     rc = pcre2_match(*re, (PCRE2_SPTR) text, strlen(text), start, 0, md, NULL);
     if (rc >= 0) {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -151,7 +160,6 @@ static int bp_rx_lines(pcre2_code **re, const char *pat, const char *text,
 	*so = ov[0];
 	*eo = ov[1];
     }
-    pcre2_match_data_free(md);
     return (rc >= 0);
 }
 

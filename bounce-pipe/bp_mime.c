@@ -1118,8 +1118,9 @@ static void bp_mime_finish(BP_MIME *m, const char *data, size_t len)
 
 BP_MIME *bp_mime_parse(const char *data, size_t len)
 {
-    GMimeStream *stream;
-    GMimeParser *parser;
+    static GMimeStream *stream;
+    static GMimeParser *parser;
+    static GByteArray *bytes;		/* the stream's data */
     GMimeObject *top;
     GMimeContentType *ct;
     static BUF *cutbuf;			/* the message without originals' bodies */
@@ -1194,14 +1195,27 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     }
     buf_reset(cutbuf);
     /* A header block GMime reads differently: leave the message whole. */
-    if (hdr_end && bp_precut(in, in_len, cutbuf)) {
-	stream = g_mime_stream_mem_new_with_buffer(buf_str(cutbuf), buf_len(cutbuf));
-    } else {
+    if (!(hdr_end && bp_precut(in, in_len, cutbuf))) {
 	bp_orig_n = 0;				/* no stand-in fields */
-	stream = g_mime_stream_mem_new_with_buffer(in, in_len);
+	buf_reset(cutbuf);
+	buf_append(cutbuf, in, in_len);
     }
-    parser = g_mime_parser_new_with_stream(stream);
-    g_object_unref(stream);
+
+    /*
+     * One memory stream and one parser for all messages: the stream's
+     * byte array is refilled, the parser started over on it (the parts
+     * of the last message, which refer to the stream, are gone).
+     */
+    if (parser == 0) {
+	bytes = g_byte_array_new();
+	stream = g_mime_stream_mem_new_with_byte_array(bytes);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	parser = g_mime_parser_new();
+    }
+    g_byte_array_set_size(bytes, 0);
+    g_byte_array_append(bytes, (const guint8 *) buf_str(cutbuf), (guint) buf_len(cutbuf));
+    g_mime_stream_mem_set_byte_array(GMIME_STREAM_MEM(stream), bytes);
+    g_mime_parser_init_with_stream(parser, stream);
 
     /*
      * The report itself as a MIME part, not a GMimeMessage: its header
@@ -1210,7 +1224,6 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
      * time); bp_mime_headers() decodes what is read.
      */
     top = g_mime_parser_construct_part(parser, NULL);
-    g_object_unref(parser);
     if (top == 0)
 	return (0);
 

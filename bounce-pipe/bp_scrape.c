@@ -21,6 +21,7 @@
 
 #include "bp_report.h"
 #include "bp_reason.h"
+#include "bp_rxlit.h"
 #include "bp_scrape.h"
 
 static pcre2_code *bp_re(const char *pat)
@@ -351,6 +352,116 @@ static int bp_scrape_any(const char *lc, const char *const *words)
     return (0);
 }
 
+/* bp_scrape_have - which of the words (at most 32) a lowercase text contains */
+
+static unsigned bp_scrape_have(const char *lc, const char *const *words)
+{
+    unsigned have = 0;
+    int     j;
+
+    for (j = 0; words[j]; j++)
+	if (strstr(lc, words[j]))
+	    have |= 1U << j;
+    return (have);
+}
+
+/*
+ * A command pattern split into its alternatives (bp_rxlit(3)): only those
+ * whose literal the text contains run, each compiled when first needed;
+ * the leftmost match of the pattern is the leftmost of theirs.
+ */
+typedef struct BP_SCRAPE_RX {
+    int     nalt;			/* alternatives with a literal */
+    BP_RXALT *alt;
+    pcre2_code **re;			/* theirs, or null until needed */
+    unsigned *need;			/* need words each literal contains */
+    pcre2_code *rest;			/* the others, or the whole */
+} BP_SCRAPE_RX;
+
+/*
+ * bp_scrape_lit_ok - a literal that is in the folded lowercase text of
+ * every text it is in (caselessly): no white space at its ends, single
+ * spaces only inside (bp_lowercase() folds runs of white space).
+ */
+static int bp_scrape_lit_ok(const char *lit)
+{
+    const char *c;
+
+    if (lit == 0 || *lit == ' ')
+	return (0);
+    for (c = lit; *c; c++)
+	if (*c == '\t' || *c == '\n' || *c == '\r' || *c == '\f' || *c == '\v'
+	    || (*c == ' ' && (c[1] == ' ' || c[1] == 0)))
+	    return (0);
+    return (1);
+}
+
+/* bp_scrape_rx_prepare - split a command pattern */
+
+static BP_SCRAPE_RX *bp_scrape_rx_prepare(const char *pat, const char *const *need)
+{
+    BP_SCRAPE_RX *rx = xcalloc(1, sizeof(*rx));
+    BP_RXALT *alt;
+    BUF    *rest;
+    int     i, j, n, nrest = 0;
+
+    if ((n = bp_rxlit_split(pat, 0, &alt)) < 0) {
+	rx->rest = bp_re(pat);
+	return (rx);
+    }
+    rx->alt = xcalloc(n + 1, sizeof(*rx->alt));
+    rx->re = xcalloc(n + 1, sizeof(*rx->re));
+    rx->need = xcalloc(n + 1, sizeof(*rx->need));
+    rest = buf_alloc(256);
+    for (i = 0; i < n; i++) {
+	if (bp_scrape_lit_ok(alt[i].lit)) {
+	    for (j = 0; need[j]; j++)
+		if (strstr(alt[i].lit, need[j]))
+		    rx->need[rx->nalt] |= 1U << j;
+	    rx->alt[rx->nalt].src = xstrdup(alt[i].src);
+	    rx->alt[rx->nalt++].lit = xstrdup(alt[i].lit);
+	    continue;
+	}
+	if (nrest++)
+	    buf_putc(rest, '|');
+	buf_puts(rest, alt[i].src);
+    }
+    if (nrest)
+	rx->rest = bp_re(buf_str(rest));
+    buf_free(rest);
+    bp_rxlit_free(alt, n);
+    return (rx);
+}
+
+/*
+ * bp_scrape_rx_first - the leftmost match of a command pattern in text
+ * (lc: its bp_lowercase() form, have: the need words it contains, as
+ * bits); its start in *pos. Returns 1 found.
+ */
+static int bp_scrape_rx_first(BP_SCRAPE_RX *rx, const char *text, size_t len,
+			              const char *lc, unsigned have,
+			              pcre2_match_data *md, size_t *pos)
+{
+    size_t  best = (size_t) -1;
+    int     i;
+
+    for (i = 0; i < rx->nalt; i++) {
+	/* A literal with a need word the text lacks is not in it either. */
+	if ((rx->need[i] & ~have) != 0 || strstr(lc, rx->alt[i].lit) == 0)
+	    continue;
+	if (rx->re[i] == 0)
+	    rx->re[i] = bp_re(rx->alt[i].src);
+	if (pcre2_match(rx->re[i], (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0
+	    && pcre2_get_ovector_pointer(md)[0] < best)
+	    best = pcre2_get_ovector_pointer(md)[0];
+    }
+    if (rx->rest && pcre2_match(rx->rest, (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0
+	&& pcre2_get_ovector_pointer(md)[0] < best)
+	best = pcre2_get_ovector_pointer(md)[0];
+    *pos = best;
+    return (best != (size_t) -1);
+}
+
 /* bp_scrape_facts - SMTP command, codes, delay, engine texts */
 
 void    bp_scrape_facts(const char *text, BP_RCPT *r)
@@ -397,7 +508,8 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 	data_need},
 	{0, 0, 0},
     };
-    static pcre2_code *re[8], *reply_re, *delay_re;
+    static BP_SCRAPE_RX *re[8];
+    static pcre2_code *reply_re, *delay_re;
     static pcre2_match_data *md;
     static BUF *lc;
     const char *s;
@@ -406,8 +518,9 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 
     if (re[0] == 0) {
 	for (i = 0; cmds[i].cmd; i++)
-	    re[i] = bp_re(cmds[i].pat);
-	reply_re = bp_re("(?:^|[\\s:(<\\[\"])([245][0-9][0-9])(?:[ -][#]?[245][.][0-9]|[ -](?=[A-Za-z<(]))");
+	    re[i] = bp_scrape_rx_prepare(cmds[i].pat, cmds[i].need);
+	/* The prefix as a lookbehind: PCRE2 then starts at a [245]. */
+	reply_re = bp_re("(?<![^\\s:(<\\[\"])([245][0-9][0-9])(?:[ -][#]?[245][.][0-9]|[ -](?=[A-Za-z<(]))");
 	delay_re = bp_re("this is a warning message only|has not yet been delivered"
 			 "|will continue to try|still trying|delivery has been delayed"
 			 "|delivery to the following recipient has been delayed"
@@ -422,10 +535,11 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
     bp_lowercase(text, lc);
     if (r->command[0] == 0) {
 	for (i = 0; cmds[i].cmd; i++) {
-	    if (bp_scrape_any(buf_str(lc), cmds[i].need)
-		&& pcre2_match(re[i], (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0) {
-		size_t  pos = pcre2_get_ovector_pointer(md)[0];
+	    size_t  pos;
+	    unsigned have = bp_scrape_have(buf_str(lc), cmds[i].need);
 
+	    if (have != 0
+		&& bp_scrape_rx_first(re[i], text, len, buf_str(lc), have, md, &pos)) {
 		if (pos < best) {
 		    best = pos;
 		    bp_strlcpy(r->command, cmds[i].cmd, sizeof(r->command));

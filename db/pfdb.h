@@ -203,6 +203,7 @@ int     pfdb_supp_lookup(PFDB *, const char *addr, PFDB_SUPP *, BUF *matched);
 int64_t pfdb_supp_stamp(void);		/* now, microseconds */
 int     pfdb_supp_changes(PFDB *, int64_t since,
 			  int (*) (const char *key, int64_t stamp, void *), void *);
+int     pfdb_supp_journal_last(PFDB *, int64_t *);
 int     pfdb_supp_keys(PFDB *, const char *after,
 		       int (*) (const char *key, void *), void *);
 						/* address, then @domain */

@@ -424,6 +424,8 @@ static int pfdb_env_open(PFDB *db, BUF *why)
 
 	if ((db->flags & PFDB_CREATE) || pfdb_tables[t].any_writer_creates)
 	    oflags |= DB_CREATE;
+	if (pfdb_tables[t].dirty_reads)
+	    oflags |= DB_READ_UNCOMMITTED;
 	if (db->flags & PFDB_RDONLY)
 	    oflags = (oflags & ~DB_CREATE) | DB_RDONLY;
 	if ((ret = db_create(&dbp, env, 0)) == 0) {
@@ -962,6 +964,7 @@ static int pfdb_scan_chunk(PFDB *db, int table, const void *prefix, size_t plen,
 			           PFDB_SCAN_ITEM *items, int *np, int *donep)
 {
     u_int32_t how = DB_FIRST;
+    u_int32_t dirty = 0;
     const void *from = prefix;
     size_t  flen = plen;
     DBC    *cur;
@@ -983,10 +986,12 @@ static int pfdb_scan_chunk(PFDB *db, int table, const void *prefix, size_t plen,
 	key->size = (u_int32_t) flen;
 	how = DB_SET_RANGE;
     }
-    ret = cur->get(cur, key, data, how);
+    if (pfdb_tables[table].dirty_reads)
+	dirty = DB_READ_UNCOMMITTED;
+    ret = cur->get(cur, key, data, how | dirty);
     if (ret == 0 && last && key->size == buf_len(last)
 	&& memcmp(key->data, buf_str(last), key->size) == 0)
-	ret = cur->get(cur, key, data, DB_NEXT);
+	ret = cur->get(cur, key, data, DB_NEXT | dirty);
     while (ret == 0) {
 	if (plen && (key->size < plen || memcmp(key->data, prefix, plen))) {
 	    *donep = 1;
@@ -1000,7 +1005,7 @@ static int pfdb_scan_chunk(PFDB *db, int table, const void *prefix, size_t plen,
 	buf_append(store, data->data, data->size);
 	if (++n == PFDB_SCAN_CHUNK)
 	    break;
-	ret = cur->get(cur, key, data, DB_NEXT);
+	ret = cur->get(cur, key, data, DB_NEXT | dirty);
     }
     if (ret == DB_NOTFOUND) {
 	ret = 0;

@@ -47,6 +47,7 @@ typedef struct PFDB_TABLE_INFO {
     int     secondary_of;		/* -1 or primary table */
     int     (*index_fn) (DB *, const DBT *, const DBT *, DBT *);
     int     any_writer_creates;		/* added later: created on upgrade */
+    int     dirty_reads;		/* scans never wait for writers */
 } PFDB_TABLE_INFO;
 
 extern const PFDB_TABLE_INFO pfdb_tables[PFDB_NTABLES];

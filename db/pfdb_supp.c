@@ -22,6 +22,7 @@
  *	int64_t pfdb_supp_stamp(void);
  *	int pfdb_supp_changes(PFDB *db, int64_t since, int (*cb)(const char *key,
  *			int64_t stamp, void *ctx), void *ctx);
+ *	int pfdb_supp_journal_last(PFDB *db, int64_t *stamp);
  *	int pfdb_supp_keys(PFDB *db, const char *after, int (*cb)(
  *			const char *key, void *ctx), void *ctx);
  * DESCRIPTION
@@ -58,6 +59,17 @@
  *	(a filter that still has the key only costs a lookup). Each write
  *	also removes up to PFDB_SUPP_JOURNAL_TRIM entries older than
  *	PFDB_SUPP_JOURNAL_KEEP seconds, so the journal stays small.
+ *
+ *	Stamps never decrease: a write stamps max(now, newest + 1 us).
+ *	Writers serialize on the newest entry (read with DB_RMW), so stamps
+ *	follow commit order. pfdb_supp_journal_last() gives the newest stamp
+ *	(0 when empty): every entry written later has a higher one, and the
+ *	suppression of every entry up to it is already written (a reader
+ *	that walks the table waits for it to commit).
+ *
+ *	Journal reads are dirty reads (DB_READ_UNCOMMITTED): they never
+ *	wait for a writer's transaction, and an entry of a transaction that
+ *	is later rolled back can only make a filter answer "maybe".
  *
  *	pfdb_supp_changes() calls cb for every journal entry stamped at or
  *	after since, in stamp order ("*" for a bulk change); a non-zero
@@ -156,14 +168,40 @@ int     pfdb_supp_journal_op(PFDB *db, DB_TXN *tid, const void *k, size_t klen)
     unsigned char kbuf[8 + PFDB_KEY_MAX];
     unsigned char vbuf[16];
     int64_t now = pfdb_supp_stamp();
-    int64_t keep = now - (int64_t) PFDB_SUPP_JOURNAL_KEEP * 1000000;
-    BUF    *val = buf_alloc(16);
+    int64_t keep;
+    BUF    *val;
     DBT     key, data;
     DBC    *cur;
     int     ret, cret;
 
     if (klen > PFDB_KEY_MAX - 8)
 	klen = PFDB_KEY_MAX - 8;		/* callers check: cannot happen */
+
+    /*
+     * Stamps never go backwards, whatever the clock does (NTP step, VM
+     * restore): a reader follows the journal from the newest stamp it
+     * has seen, and an entry stamped below that would never be read.
+     * The newest entry is read with a write lock (DB_RMW), which also
+     * orders concurrent writers.
+     */
+    if ((ret = dbp->cursor(dbp, tid, &cur, 0)) != 0)
+	return (ret);
+    memset(&key, 0, sizeof(key));
+    memset(&data, 0, sizeof(data));
+    key.data = kbuf;
+    key.ulen = sizeof(kbuf);
+    key.flags = DB_DBT_USERMEM;
+    data.flags = DB_DBT_PARTIAL;
+    ret = cur->get(cur, &key, &data, DB_LAST | DB_RMW);
+    if (ret == 0 && key.size >= 8 && pfdb_supp_stamp_get(kbuf) >= now)
+	now = pfdb_supp_stamp_get(kbuf) + 1;
+    cret = cur->close(cur);
+    if (ret != 0 && ret != DB_NOTFOUND)
+	return (ret);
+    if (cret != 0)
+	return (cret);
+    keep = now - (int64_t) PFDB_SUPP_JOURNAL_KEEP * 1000000;
+    val = buf_alloc(16);
     pfdb_supp_stamp_put(kbuf, now);
     memcpy(kbuf + 8, k, klen);
     pfdb_enc_begin(val, PFDB_V_SUPP_LOG);
@@ -199,6 +237,45 @@ int     pfdb_supp_journal_op(PFDB *db, DB_TXN *tid, const void *k, size_t klen)
 	ret = 0;
     cret = cur->close(cur);
     return (ret ? ret : cret);
+}
+
+/* pfdb_supp_journal_last - the newest stamp in the journal, 0 if empty */
+
+static int pfdb_supp_last_op(PFDB *db, DB_TXN *tid, void *ctx)
+{
+    DB     *dbp = db->dbs[PFDB_T_SUPP_LOG];
+    unsigned char kbuf[8 + PFDB_KEY_MAX];
+    DBT     key, data;
+    DBC    *cur;
+    int     ret, cret;
+
+    *(int64_t *) ctx = 0;
+    if ((ret = dbp->cursor(dbp, tid, &cur, 0)) != 0)
+	return (ret);
+    memset(&key, 0, sizeof(key));
+    memset(&data, 0, sizeof(data));
+    key.data = kbuf;
+    key.ulen = sizeof(kbuf);
+    key.flags = DB_DBT_USERMEM;
+    data.flags = DB_DBT_PARTIAL;
+    ret = cur->get(cur, &key, &data, DB_LAST | DB_READ_UNCOMMITTED);
+    if (ret == 0 && key.size >= 8)
+	*(int64_t *) ctx = pfdb_supp_stamp_get(kbuf);
+    cret = cur->close(cur);
+    if (ret == DB_NOTFOUND)
+	ret = 0;
+    return (ret ? ret : cret);
+}
+
+int     pfdb_supp_journal_last(PFDB *db, int64_t *stamp)
+{
+    int     ret = pfdb_run(db, NULL, PFDB_OP_READ, pfdb_supp_last_op, stamp);
+
+    if (ret != 0) {
+	pfdb_set_dberror(ret, pfdb_tables[PFDB_T_SUPP_LOG].file);
+	return (-1);
+    }
+    return (0);
 }
 
 typedef struct PFDB_SUPP_CHANGES {

@@ -30,5 +30,5 @@ const PFDB_TABLE_INFO pfdb_tables[PFDB_NTABLES] = {
     [PFDB_T_CAMPAIGN] = {"campaigns.db", -1, NULL},
     [PFDB_T_COUNTER] = {"counters.db", -1, NULL},
     [PFDB_T_BACKOFF] = {"backoff.db", -1, NULL},
-    [PFDB_T_SUPP_LOG] = {"supp_changes.db", -1, NULL, 1},
+    [PFDB_T_SUPP_LOG] = {"supp_changes.db", -1, NULL, 1, 1},
 };

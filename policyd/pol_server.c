@@ -109,7 +109,8 @@ static int srv_wakefd = -1;		/* eventfd: time to stop */
 static int srv_stopping;		/* atomic */
 static pthread_mutex_t srv_lock;	/* around every hook */
 static SRV_THREAD *srv_threads;
-static int srv_nthreads;
+static int srv_nthreads;		/* running: new connections go to them */
+static int srv_fd_high;			/* highest connection fd so far */
 
 /* srv_mono - monotonic seconds */
 
@@ -302,22 +303,26 @@ int     pol_server_connections(void)
 
 static void srv_close(SRV_CONN *c)
 {
-    (void) epoll_ctl(c->owner->epfd, EPOLL_CTL_DEL, c->fd, 0);
+    int     fd = c->fd;
+
+    (void) epoll_ctl(c->owner->epfd, EPOLL_CTL_DEL, fd, 0);
+
     /*
-     * Unowned before the descriptor number can be reused: another thread
-     * may accept the same number at once, and a stale event of ours for
-     * it must then not look like one of our connections.
+     * Everything reset and the slot unowned before close(): from then on
+     * another thread may accept the same descriptor number and fill
+     * this slot, and nothing of ours may touch it (nor may a stale event
+     * of ours for that number look like one of our connections).
      */
-    __atomic_sub_fetch(&c->owner->nconn, 1, __ATOMIC_RELAXED);
-    __atomic_store_n(&c->owner, (SRV_THREAD *) 0, __ATOMIC_RELEASE);
-    close(c->fd);
     c->fd = -1;
     c->in_len = 0;
     buf_reset(c->out);
     c->out_off = 0;
     c->want_out = 0;
     c->pending = 0;
+    __atomic_sub_fetch(&c->owner->nconn, 1, __ATOMIC_RELAXED);
     __atomic_sub_fetch(&srv_nconn, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->owner, (SRV_THREAD *) 0, __ATOMIC_RELEASE);
+    close(fd);
 }
 
 /* srv_watch - (re)register the events a connection waits for */
@@ -508,7 +513,7 @@ static void srv_accept(SRV_LISTENER *l, SRV_THREAD *t)
 	 * (one per smtpd process) an uneven split would leave a core idle.
 	 */
 	owner = t;
-	for (int i = 0; i < srv_nthreads; i++)
+	for (int i = 0; i < __atomic_load_n(&srv_nthreads, __ATOMIC_ACQUIRE); i++)
 	    if (__atomic_load_n(&srv_threads[i].nconn, __ATOMIC_RELAXED)
 		< __atomic_load_n(&owner->nconn, __ATOMIC_RELAXED))
 		owner = srv_threads + i;
@@ -554,13 +559,18 @@ static void srv_accept(SRV_LISTENER *l, SRV_THREAD *t)
 	ev.data.fd = fd;
 	if (epoll_ctl(owner->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 	    log_warn("epoll_ctl: %m");
+	    c->fd = -1;
 	    __atomic_sub_fetch(&owner->nconn, 1, __ATOMIC_RELAXED);
+	    __atomic_sub_fetch(&srv_nconn, 1, __ATOMIC_RELAXED);
 	    __atomic_store_n(&c->owner, (SRV_THREAD *) 0, __ATOMIC_RELEASE);
 	    close(fd);
-	    c->fd = -1;
-	    __atomic_sub_fetch(&srv_nconn, 1, __ATOMIC_RELAXED);
 	    continue;
 	}
+	/* Bound for the idle sweep. */
+	for (int high = __atomic_load_n(&srv_fd_high, __ATOMIC_RELAXED);
+	     fd > high && !__atomic_compare_exchange_n(&srv_fd_high, &high, fd, 0,
+				      __ATOMIC_RELAXED, __ATOMIC_RELAXED);)
+	     /* void */ ;
     }
 }
 
@@ -570,7 +580,9 @@ static void srv_idle(SRV_THREAD *t)
 {
     time_t  now = srv_mono();
 
-    for (int fd = 0; fd < srv_conn_max; fd++) {
+    int     high = __atomic_load_n(&srv_fd_high, __ATOMIC_RELAXED);
+
+    for (int fd = 0; fd <= high && fd < srv_conn_max; fd++) {
 	SRV_CONN *c = srv_conn + fd;
 
 	if (__atomic_load_n(&c->owner, __ATOMIC_ACQUIRE) == t && c->fd >= 0
@@ -746,7 +758,7 @@ int     pol_server_run(POL_SERVER_HOOKS *hooks)
     }
     threads = xcalloc((size_t) nthreads, sizeof(SRV_THREAD));
     srv_threads = threads;
-    srv_nthreads = nthreads;
+    srv_nthreads = 0;				/* until they run: see below */
     for (int i = 0; i < nthreads; i++) {
 	SRV_THREAD *t = threads + i;
 
@@ -783,10 +795,11 @@ int     pol_server_run(POL_SERVER_HOOKS *hooks)
 	    log_warn("could not start event thread %d: %s; serving with %d",
 		     i, strerror(err), i);
 	    nthreads = i;
-	    srv_nthreads = i;			/* no new connection for them */
 	    break;
 	}
     }
+    /* Threads that run; before this, accepting threads keep what they take. */
+    __atomic_store_n(&srv_nthreads, nthreads, __ATOMIC_RELEASE);
     (void) srv_loop(threads);
     for (int i = 1; i < nthreads; i++)
 	(void) pthread_join(threads[i].tid, 0);

@@ -26,7 +26,6 @@
 #define SF_MIN_CAPACITY	(1UL << 21)	/* keys; 4 MB of filter */
 #define SF_PROBES	8
 #define SF_BLOCK_WORDS	8		/* 64-bit words per 64-byte block */
-#define SF_BULK_SLACK	2000000		/* us: import batches commit at once */
 #define SF_JOURNAL_AGE	300.0		/* s: journal keeps 600 s; rebuild
 					 * when we could not read it this long */
 
@@ -44,7 +43,9 @@ struct POL_SUPPFILTER {
     size_t  keys;			/* added since the last build began */
     SF_STATE state;
     BUF    *after;			/* build: last key walked */
-    int64_t build_stamp;		/* build: journal position at start */
+    int64_t build_stamp;		/* build: newest journal stamp at start */
+    int     build_failed;		/* could not read the journal position */
+    int     slice;			/* build slice multiplier, 1..16 */
     double  build_began;		/* build: monotonic, for the log */
     int64_t synced;			/* newest journal stamp applied */
     double  last_read;			/* monotonic time of the last journal read */
@@ -136,8 +137,18 @@ static void sf_begin_build(POL_SUPPFILTER *f)
     f->keys = 0;
     f->state = SF_BUILD;
     buf_reset(f->after);
-    f->build_stamp = pfdb_supp_stamp();
     f->build_began = sf_mono();
+
+    /*
+     * The journal's newest stamp, before the walk: every entry stamped
+     * up to it is covered by the walk (its suppression is written, or
+     * being committed: the walk waits for it), every later one has a
+     * higher stamp (stamps follow commit order, whatever the clock does).
+     */
+    f->build_failed = (pfdb_supp_journal_last(f->db, &f->build_stamp) < 0);
+    if (f->build_failed)
+	log_warn("NOQUEUE: suppression filter: journal: %s; every lookup "
+		 "goes to the db until it is rebuilt", pfdb_strerror(f->db));
 }
 
 /* pol_suppfilter_create - start empty; pol_suppfilter_step() builds it */
@@ -149,6 +160,7 @@ POL_SUPPFILTER *pol_suppfilter_create(PFDB *db, long slack)
     f->db = db;
     f->slack = (int64_t) (slack > 0 ? slack : 1) * 1000000;
     f->capacity = SF_MIN_CAPACITY;
+    f->slice = 1;
     f->after = buf_alloc(128);
     sf_begin_build(f);
     return (f);
@@ -203,8 +215,8 @@ static int sf_journal_fn(const char *key, int64_t stamp, void *ctx)
     POL_SUPPFILTER *f = ctx;
 
     if (strcmp(key, "*") == 0) {
-	/* A bulk change that the current build may not have seen. */
-	if (stamp >= f->build_stamp - SF_BULK_SLACK) {
+	/* A bulk change after the current build began. */
+	if (stamp > f->build_stamp) {
 	    f->bulk = 1;
 	    return (1);
 	}
@@ -227,6 +239,9 @@ static void sf_read_journal(POL_SUPPFILTER *f)
     double  now = sf_mono();
 
     if (now - f->last_read > SF_JOURNAL_AGE) {
+	/* Also a build that took that long: give the next one more time. */
+	if (f->slice < 16)
+	    f->slice *= 2;
 	pol_suppfilter_rebuild(f, "journal not read for too long");
 	return;
     }
@@ -256,7 +271,12 @@ void    pol_suppfilter_step(POL_SUPPFILTER *f, double budget)
 	sf_read_journal(f);
 	return;
     }
-    f->deadline = sf_mono() + budget;
+    if (f->build_failed) {
+	sf_begin_build(f);			/* try again */
+	if (f->build_failed)
+	    return;
+    }
+    f->deadline = sf_mono() + budget * f->slice;
     f->walked = 0;
     f->grow = 0;
     rc = pfdb_supp_keys(f->db, buf_str(f->after), sf_walk_fn, f);
@@ -274,10 +294,14 @@ void    pol_suppfilter_step(POL_SUPPFILTER *f, double budget)
     if (rc != 0)
 	return;					/* out of time: more next step */
 
-    /* Walk complete: now what was written while we walked. */
+    /*
+     * Walk complete: now what was written while we walked. A walk that
+     * took longer than the journal is sure to keep entries counts as a
+     * journal not read for that long (and starts over).
+     */
     f->state = SF_READY;
     f->synced = f->build_stamp;
-    f->last_read = sf_mono();
+    f->last_read = f->build_began;
     sf_read_journal(f);
     if (f->state == SF_READY)
 	log_info("NOQUEUE: suppression filter ready: keys=%zu capacity=%zu "
