@@ -160,6 +160,33 @@ static int64_t pfdb_supp_stamp_get(const unsigned char *in)
     return ((int64_t) v);
 }
 
+/* pfdb_supp_newest - stamp of the newest journal entry, 0 if none */
+
+static int pfdb_supp_newest(DB *dbp, DB_TXN *tid, u_int32_t flags, int64_t *stamp)
+{
+    unsigned char kbuf[8 + PFDB_KEY_MAX];
+    DBT     key, data;
+    DBC    *cur;
+    int     ret, cret;
+
+    *stamp = 0;
+    if ((ret = dbp->cursor(dbp, tid, &cur, 0)) != 0)
+	return (ret);
+    memset(&key, 0, sizeof(key));
+    memset(&data, 0, sizeof(data));
+    key.data = kbuf;
+    key.ulen = sizeof(kbuf);
+    key.flags = DB_DBT_USERMEM;
+    data.flags = DB_DBT_PARTIAL;		/* keys only */
+    ret = cur->get(cur, &key, &data, DB_LAST | flags);
+    if (ret == 0 && key.size >= 8)
+	*stamp = pfdb_supp_stamp_get(kbuf);
+    cret = cur->close(cur);
+    if (ret == DB_NOTFOUND)
+	ret = 0;
+    return (ret ? ret : cret);
+}
+
 /* pfdb_supp_journal_op - note a written key; drop a few old entries */
 
 int     pfdb_supp_journal_op(PFDB *db, DB_TXN *tid, const void *k, size_t klen)
@@ -168,6 +195,7 @@ int     pfdb_supp_journal_op(PFDB *db, DB_TXN *tid, const void *k, size_t klen)
     unsigned char kbuf[8 + PFDB_KEY_MAX];
     unsigned char vbuf[16];
     int64_t now = pfdb_supp_stamp();
+    int64_t newest;
     int64_t keep;
     BUF    *val;
     DBT     key, data;
@@ -184,22 +212,10 @@ int     pfdb_supp_journal_op(PFDB *db, DB_TXN *tid, const void *k, size_t klen)
      * The newest entry is read with a write lock (DB_RMW), which also
      * orders concurrent writers.
      */
-    if ((ret = dbp->cursor(dbp, tid, &cur, 0)) != 0)
+    if ((ret = pfdb_supp_newest(dbp, tid, DB_RMW, &newest)) != 0)
 	return (ret);
-    memset(&key, 0, sizeof(key));
-    memset(&data, 0, sizeof(data));
-    key.data = kbuf;
-    key.ulen = sizeof(kbuf);
-    key.flags = DB_DBT_USERMEM;
-    data.flags = DB_DBT_PARTIAL;
-    ret = cur->get(cur, &key, &data, DB_LAST | DB_RMW);
-    if (ret == 0 && key.size >= 8 && pfdb_supp_stamp_get(kbuf) >= now)
-	now = pfdb_supp_stamp_get(kbuf) + 1;
-    cret = cur->close(cur);
-    if (ret != 0 && ret != DB_NOTFOUND)
-	return (ret);
-    if (cret != 0)
-	return (cret);
+    if (newest >= now)
+	now = newest + 1;
     keep = now - (int64_t) PFDB_SUPP_JOURNAL_KEEP * 1000000;
     val = buf_alloc(16);
     pfdb_supp_stamp_put(kbuf, now);
@@ -243,28 +259,8 @@ int     pfdb_supp_journal_op(PFDB *db, DB_TXN *tid, const void *k, size_t klen)
 
 static int pfdb_supp_last_op(PFDB *db, DB_TXN *tid, void *ctx)
 {
-    DB     *dbp = db->dbs[PFDB_T_SUPP_LOG];
-    unsigned char kbuf[8 + PFDB_KEY_MAX];
-    DBT     key, data;
-    DBC    *cur;
-    int     ret, cret;
-
-    *(int64_t *) ctx = 0;
-    if ((ret = dbp->cursor(dbp, tid, &cur, 0)) != 0)
-	return (ret);
-    memset(&key, 0, sizeof(key));
-    memset(&data, 0, sizeof(data));
-    key.data = kbuf;
-    key.ulen = sizeof(kbuf);
-    key.flags = DB_DBT_USERMEM;
-    data.flags = DB_DBT_PARTIAL;
-    ret = cur->get(cur, &key, &data, DB_LAST | DB_READ_UNCOMMITTED);
-    if (ret == 0 && key.size >= 8)
-	*(int64_t *) ctx = pfdb_supp_stamp_get(kbuf);
-    cret = cur->close(cur);
-    if (ret == DB_NOTFOUND)
-	ret = 0;
-    return (ret ? ret : cret);
+    return (pfdb_supp_newest(db->dbs[PFDB_T_SUPP_LOG], tid,
+			     DB_READ_UNCOMMITTED, (int64_t *) ctx));
 }
 
 int     pfdb_supp_journal_last(PFDB *db, int64_t *stamp)
