@@ -27,9 +27,9 @@ static double clk_mono;			/* monotonic time at clk_base */
 static char *clk_file;
 static char clk_last[64];		/* last file contents */
 
-/* clk_monotonic - seconds of CLOCK_MONOTONIC */
+/* pol_clock_mono - seconds of CLOCK_MONOTONIC */
 
-static double clk_monotonic(void)
+double  pol_clock_mono(void)
 {
     struct timespec ts;
 
@@ -81,7 +81,7 @@ static int clk_read_file(BUF *why)
     }
     snprintf(clk_last, sizeof(clk_last), "%s", text);
     clk_base = v;
-    clk_mono = clk_monotonic();
+    clk_mono = pol_clock_mono();
     return (0);
 }
 
@@ -105,7 +105,7 @@ int     pol_clock_init(const char *spec, BUF *why)
 		    "absolute file name, not \"%.40s\"", spec);
 	return (-1);
     }
-    clk_mono = clk_monotonic();
+    clk_mono = pol_clock_mono();
     clk_fake = 1;
     return (0);
 }
@@ -125,7 +125,7 @@ double  pol_clock_now(void)
     struct timespec ts;
 
     if (clk_fake)
-	return (clk_base + (clk_monotonic() - clk_mono));
+	return (clk_base + (pol_clock_mono() - clk_mono));
     clock_gettime(CLOCK_REALTIME, &ts);
     return (ts.tv_sec + ts.tv_nsec / 1e9);
 }

@@ -9,9 +9,13 @@
  *	int pol_clock_init(const char *spec, BUF *why);
  *	void pol_clock_refresh(void);
  *	double pol_clock_now(void);
+ *	double pol_clock_mono(void);
  * DESCRIPTION
  *	pol_clock_now() is the time used by every rule (rates, days,
  *	warm-up, backoff, guard), in seconds since the epoch.
+ *
+ *	pol_clock_mono() is CLOCK_MONOTONIC in seconds, never fake: for
+ *	cache ages and time slices.
  *
  *	pol_clock_init(spec) with spec NULL or "" uses the real clock.
  *	Otherwise (from $POSTBULK_FAKE_TIME) the clock is fake:
@@ -28,5 +32,6 @@
 int     pol_clock_init(const char *, BUF *);
 void    pol_clock_refresh(void);
 double  pol_clock_now(void);
+double  pol_clock_mono(void);
 
 #endif

@@ -326,16 +326,6 @@ static const char *r_campaign(POL_RULES *r, const char *sender)
     return (c->valid ? c->campaign : 0);
 }
 
-/* r_mono - monotonic seconds, for cache ages (never the fake clock) */
-
-static double r_mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 /*
  * r_supp_lookup - pfdb_supp_lookup() with the @domain half cached
  *
@@ -350,13 +340,13 @@ static int r_supp_lookup(POL_RULES *r, const char *key, PFDB_SUPP *out)
     const char *at = strrchr(key, '@');
     time_t  now = time(0);
     R_SUPPDOM *d;
-    double  mono = r_mono();
+    double  mono = pol_clock_mono();
     int     rc = 0;
 
     r->last_decide = mono;
     if (r->sfilter && mono >= r->sf_next) {
 	pol_suppfilter_step(r->sfilter, R_SF_BUSY);
-	r->sf_next = r_mono() + R_SF_PERIOD;
+	r->sf_next = pol_clock_mono() + R_SF_PERIOD;
     }
     if (r->sfilter == 0 || pol_suppfilter_maybe(r->sfilter, key)) {
 	if ((rc = pfdb_supp_get(r->db, 0, key, out)) < 0)
@@ -703,11 +693,11 @@ void    pol_rules_tick(POL_RULES *r)
     }
     /* Without traffic the filter is built in bigger slices. */
     if (r->sfilter) {
-	double  mono = r_mono();
+	double  mono = pol_clock_mono();
 
 	pol_suppfilter_step(r->sfilter, mono - r->last_decide > 1 ?
 			    R_SF_IDLE : R_SF_BUSY);
-	r->sf_next = r_mono() + R_SF_PERIOD;
+	r->sf_next = pol_clock_mono() + R_SF_PERIOD;
     }
 }
 
@@ -715,10 +705,10 @@ void    pol_rules_tick(POL_RULES *r)
 
 int     pol_rules_prepare(POL_RULES *r, double limit)
 {
-    double  end = r_mono() + limit;
+    double  end = pol_clock_mono() + limit;
 
     while (r->sfilter && !pol_suppfilter_ready(r->sfilter)) {
-	if (r_mono() > end)
+	if (pol_clock_mono() > end)
 	    return (-1);
 	pol_suppfilter_step(r->sfilter, 1.0);
     }

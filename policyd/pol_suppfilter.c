@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Project library. */
 #include "buf.h"
@@ -20,6 +19,7 @@
 #include "mem.h"
 
 /* Application-specific. */
+#include "pol_clock.h"
 #include "pol_suppfilter.h"
 
 #define SF_BITS_PER_KEY	16
@@ -54,16 +54,6 @@ struct POL_SUPPFILTER {
     int     grow;			/* walk stopped: over capacity */
     int     bulk;			/* journal: bulk change seen */
 };
-
-/* sf_mono - monotonic seconds */
-
-static double sf_mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
 
 /*
  * sf_probe - the block of a key and its probe sequence: bit positions
@@ -137,7 +127,7 @@ static void sf_begin_build(POL_SUPPFILTER *f)
     f->keys = 0;
     f->state = SF_BUILD;
     buf_reset(f->after);
-    f->build_began = sf_mono();
+    f->build_began = pol_clock_mono();
 
     /*
      * The journal's newest stamp, before the walk: every entry stamped
@@ -203,7 +193,7 @@ static int sf_walk_fn(const char *key, void *ctx)
     sf_add(f, key);
     buf_reset(f->after);
     buf_puts(f->after, key);
-    if ((++f->walked & 255) == 0 && sf_mono() > f->deadline)
+    if ((++f->walked & 255) == 0 && pol_clock_mono() > f->deadline)
 	return (1);
     return (0);
 }
@@ -236,7 +226,7 @@ static int sf_journal_fn(const char *key, int64_t stamp, void *ctx)
 
 static void sf_read_journal(POL_SUPPFILTER *f)
 {
-    double  now = sf_mono();
+    double  now = pol_clock_mono();
 
     if (now - f->last_read > SF_JOURNAL_AGE) {
 	/* Also a build that took that long: give the next one more time. */
@@ -276,7 +266,7 @@ void    pol_suppfilter_step(POL_SUPPFILTER *f, double budget)
 	if (f->build_failed)
 	    return;
     }
-    f->deadline = sf_mono() + budget * f->slice;
+    f->deadline = pol_clock_mono() + budget * f->slice;
     f->walked = 0;
     f->grow = 0;
     rc = pfdb_supp_keys(f->db, buf_str(f->after), sf_walk_fn, f);
@@ -306,7 +296,7 @@ void    pol_suppfilter_step(POL_SUPPFILTER *f, double budget)
     if (f->state == SF_READY)
 	log_info("NOQUEUE: suppression filter ready: keys=%zu capacity=%zu "
 		 "size=%zukB build=%.1fs", f->keys, f->capacity,
-		 f->nblocks * 64 / 1024, sf_mono() - f->build_began);
+		 f->nblocks * 64 / 1024, pol_clock_mono() - f->build_began);
 }
 
 /* pol_suppfilter_free - destroy */
