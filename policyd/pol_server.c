@@ -593,25 +593,20 @@ static void srv_idle(SRV_THREAD *t)
     }
 }
 
-/* srv_stop_now - has a hook asked us to stop? (under the lock) */
-
-static int srv_stop_now(SRV_THREAD *t)
+/*
+ * srv_ask_stop - after a hook ran (under the lock): has it asked us to
+ * stop? Only hooks change that answer, so the loops themselves test an
+ * atomic flag, not the lock that every decision takes.
+ */
+static void srv_ask_stop(POL_SERVER_HOOKS *hooks)
 {
-    int     stop;
+    uint64_t one = 1;
 
-    if (__atomic_load_n(&srv_stopping, __ATOMIC_ACQUIRE))
-	return (1);
-    pthread_mutex_lock(&srv_lock);
-    stop = t->hooks->stop(t->hooks->ctx);
-    pthread_mutex_unlock(&srv_lock);
-    if (stop) {
-	uint64_t one = 1;
-
-	__atomic_store_n(&srv_stopping, 1, __ATOMIC_RELEASE);
-	if (write(srv_wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-	    log_warn("eventfd write: %m");
-    }
-    return (stop);
+    if (!hooks->stop(hooks->ctx))
+	return;
+    __atomic_store_n(&srv_stopping, 1, __ATOMIC_RELEASE);
+    if (write(srv_wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+	log_warn("eventfd write: %m");
 }
 
 /* srv_loop - one event thread */
@@ -626,7 +621,7 @@ static void *srv_loop(void *arg)
     clock_gettime(CLOCK_MONOTONIC, &next);
     next.tv_sec += 1;
 
-    while (!srv_stop_now(t)) {
+    while (!__atomic_load_n(&srv_stopping, __ATOMIC_ACQUIRE)) {
 	int     timeout_ms;
 	int     n;
 
@@ -637,6 +632,7 @@ static void *srv_loop(void *arg)
 	    if (t->index == 0) {
 		pthread_mutex_lock(&srv_lock);
 		hooks->tick(hooks->ctx);
+		srv_ask_stop(hooks);
 		pthread_mutex_unlock(&srv_lock);
 	    }
 	    srv_idle(t);
@@ -668,6 +664,7 @@ static void *srv_loop(void *arg)
 		while (read(srv_sigfd, &si, sizeof(si)) == sizeof(si)) {
 		    pthread_mutex_lock(&srv_lock);
 		    hooks->signal((int) si.ssi_signo, hooks->ctx);
+		    srv_ask_stop(hooks);
 		    pthread_mutex_unlock(&srv_lock);
 		}
 		continue;
@@ -788,6 +785,7 @@ int     pol_server_run(POL_SERVER_HOOKS *hooks)
 	    }
 	}
     }
+    srv_ask_stop(hooks);			/* asked before we even started */
     for (int i = 1; i < nthreads; i++) {
 	int     err = pthread_create(&threads[i].tid, 0, srv_loop, threads + i);
 

@@ -18,7 +18,8 @@
  *	new one gets permissions mode. Call it before dropping privileges;
  *	pol_server_chown() hands the unix sockets to the run user.
  *
- *	pol_server_run() serves until hooks->stop() says so: any number of
+ *	pol_server_run() serves until hooks->stop() says so (asked at start
+ *	and after each hooks->signal() and hooks->tick()): any number of
  *	persistent connections (up to policyd_max_connections), each
  *	carrying requests one after another (pipelined requests are
  *	answered in order). For each complete request it calls
