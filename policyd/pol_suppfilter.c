@@ -109,6 +109,16 @@ static void sf_add(POL_SUPPFILTER *f, const char *key)
     f->keys += new;
 }
 
+/* sf_build_position - where the journal stands as a build begins */
+
+static void sf_build_position(POL_SUPPFILTER *f)
+{
+    f->build_failed = (pfdb_supp_journal_last(f->db, &f->build_stamp) < 0);
+    if (f->build_failed)
+	log_warn("NOQUEUE: suppression filter: journal: %s; every lookup "
+		 "goes to the db until it is rebuilt", pfdb_strerror(f->db));
+}
+
 /* sf_begin_build - empty filter, walk from the first key */
 
 static void sf_begin_build(POL_SUPPFILTER *f)
@@ -135,10 +145,7 @@ static void sf_begin_build(POL_SUPPFILTER *f)
      * being committed: the walk waits for it), every later one has a
      * higher stamp (stamps follow commit order, whatever the clock does).
      */
-    f->build_failed = (pfdb_supp_journal_last(f->db, &f->build_stamp) < 0);
-    if (f->build_failed)
-	log_warn("NOQUEUE: suppression filter: journal: %s; every lookup "
-		 "goes to the db until it is rebuilt", pfdb_strerror(f->db));
+    sf_build_position(f);
 }
 
 /* pol_suppfilter_create - start empty; pol_suppfilter_step() builds it */
@@ -262,7 +269,7 @@ void    pol_suppfilter_step(POL_SUPPFILTER *f, double budget)
 	return;
     }
     if (f->build_failed) {
-	sf_begin_build(f);			/* try again */
+	sf_build_position(f);			/* try again; nothing walked yet */
 	if (f->build_failed)
 	    return;
     }
