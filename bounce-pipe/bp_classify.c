@@ -72,15 +72,14 @@ static int bp_rx_search(pcre2_code **re, const char *pat, const char *text)
 static int bp_from_daemon(BP_MIME *m)
 {
     static pcre2_code *from_re;
-    BUF    *v = buf_alloc(128);
-    int     yes;
+    static BUF *v;
 
-    yes = (bp_mime_header(m->headers, "From", v)
-	   && bp_rx_search(&from_re, "mailer-daemon|post_?master|mail ?delivery|"
-			   "mailer_daemon|maildaemon|^<>|\\bmdaemon|daemon@|bounce",
-			   buf_str(v)));
-    buf_free(v);
-    return (yes);
+    if (v == 0)
+	v = buf_alloc(128);
+    return (bp_mime_header(m->headers, "From", v)
+	    && bp_rx_search(&from_re, "mailer-daemon|post_?master|mail ?delivery|"
+			    "mailer_daemon|maildaemon|^<>|\\bmdaemon|daemon@|bounce",
+			    buf_str(v)));
 }
 
 /* bp_looks_bounce - is the message a delivery report at all? */
@@ -88,9 +87,11 @@ static int bp_from_daemon(BP_MIME *m)
 static int bp_looks_bounce(BP_MIME *m)
 {
     static pcre2_code *subj_re;
-    BUF    *v = buf_alloc(128);
+    static BUF *v;
     int     yes = 0;
 
+    if (v == 0)
+	v = buf_alloc(128);
     if (bp_mime_header(m->headers, "X-Failed-Recipients", v))
 	yes = 1;
     else if (bp_from_daemon(m))
@@ -107,7 +108,6 @@ static int bp_looks_bounce(BP_MIME *m)
 	yes = 1;
     else if (*m->report_type)
 	yes = 1;
-    buf_free(v);
     return (yes);
 }
 
@@ -116,9 +116,11 @@ static int bp_looks_bounce(BP_MIME *m)
 static int bp_autoreply(BP_MIME *m)
 {
     static pcre2_code *subj_re;
-    BUF    *v = buf_alloc(128);
+    static BUF *v;
     int     yes = 0;
 
+    if (v == 0)
+	v = buf_alloc(128);
     if (bp_mime_header(m->headers, "Auto-Submitted", v)
 	&& strncasecmp(buf_str(v), "auto-replied", 12) == 0)
 	yes = 1;
@@ -137,7 +139,6 @@ static int bp_autoreply(BP_MIME *m)
 	     && bp_mime_header(m->headers, "Subject", v)
 	     && strncasecmp(buf_str(v), "Automatic reply", 15) == 0)
 	yes = 1;
-    buf_free(v);
     return (yes);
 }
 
@@ -325,20 +326,25 @@ static void bp_mda(BP_MIME *m, BP_REPORT *rep)
 	{0, 0, {0}},
     };
     static pcre2_code *mark_re, *from_re;
-    BUF    *v = buf_alloc(128), *lc = buf_alloc(256), *line = buf_alloc(128);
+    static BUF *v, *lc, *line;
     const char *text = buf_str(m->text), *agent = 0, *reason, *e, *first_end;
     size_t  so, eo, bs, be, n;
     int     i, j, k;
 
+    if (v == 0) {
+	v = buf_alloc(128);
+	lc = buf_alloc(256);
+	line = buf_alloc(128);
+    }
     /* Only in reports from a mail system. */
     if (!(bp_mime_header(m->headers, "From", v)
 	  && bp_rx_search(&from_re, "^\\s*\"?(?:mail delivery subsystem|mailer-daemon|postmaster)"
 			  "|<(?:mailer-daemon|postmaster)@", buf_str(v))))
-	goto out;
+	return;
     if (!bp_rx_lines(&mark_re, "^(?:your message to .+ was automatically rejected:[ \t\r]*$"
 		     "|(?:mail[.]local|procmail|maildrop|vdelivermail|vdeliver): )",
 		     text, 0, &so, &eo))
-	goto out;
+	return;
     /* The agent's block: the marker line up to the next empty line. */
     bs = so;
     for (e = text + so; *e; e++)
@@ -354,7 +360,7 @@ static void bp_mda(BP_MIME *m, BP_REPORT *rep)
 	    break;
 	}
     if (agent == 0)
-	goto out;
+	return;
     first_end = strchr(buf_str(lc), '\n');
     for (k = 0; k < rep->nrcpt; k++) {
 	BP_RCPT *r = rep->rcpt + k;
@@ -416,18 +422,16 @@ static void bp_mda(BP_MIME *m, BP_REPORT *rep)
 	buf_reset(r->diag);
 	buf_puts(r->diag, buf_str(line));
     }
-out:
-    buf_free(v);
-    buf_free(lc);
-    buf_free(line);
 }
 
 /* bp_orig_facts - Message-ID and sender of the returned message */
 
 static void bp_orig_facts(BP_MIME *m, BP_REPORT *rep)
 {
-    BUF    *v = buf_alloc(128);
+    static BUF *v;
 
+    if (v == 0)
+	v = buf_alloc(128);
     if (bp_mime_header(m->orig, "Message-ID", v)) {
 	char   *s = buf_str(v), *e;
 
@@ -439,36 +443,35 @@ static void bp_orig_facts(BP_MIME *m, BP_REPORT *rep)
     }
     if (bp_mime_header(m->orig, "From", v))
 	bp_scrape_addr(buf_str(v), rep->orig_from);
-    buf_free(v);
 }
 
 /* bp_complete - fill a recipient's facts from the text, then classify */
 
 static void bp_complete(BP_MIME *m, BP_REPORT *rep, BP_RCPT *r, const char *const *all)
 {
-    BUF    *seg = buf_alloc(512);
+    static BUF *part;
+    const char *seg;			/* the text about r */
     int     found;
 
+    if (part == 0)
+	part = buf_alloc(512);
     if (rep->nrcpt == 1) {
 	/* One recipient: the whole report is about it. */
-	buf_puts(seg, buf_str(m->text));
-	found = bp_strcasestr(buf_str(m->text), buf_str(r->addr)) != 0;
-    } else
-	found = bp_scrape_diag(buf_str(m->text), buf_str(r->addr), all, seg);
+	seg = buf_str(m->text);
+	found = bp_strcasestr(seg, buf_str(r->addr)) != 0;
+    } else {
+	found = bp_scrape_diag(buf_str(m->text), buf_str(r->addr), all, part);
+	seg = buf_str(part);
+    }
     if (buf_len(r->diag) == 0) {
-	buf_puts(r->diag, buf_str(seg));
+	buf_puts(r->diag, seg);
     } else if (found && r->command[0] == 0) {
 	/* The DSN rarely names the command; the text often does. */
-	BP_RCPT tmp;
-
-	memset(&tmp, 0, sizeof(tmp));
-	bp_scrape_facts(buf_str(seg), &tmp);
-	bp_strlcpy(r->command, tmp.command, sizeof(r->command));
+	bp_scrape_command(seg, r->command, sizeof(r->command));
     }
     bp_scrape_facts(buf_str(r->diag), r);
     bp_engine_facts(m->headers, buf_str(m->dsn), r);
     bp_reason_classify(r);
-    buf_free(seg);
 }
 
 /* bp_classify - the whole procedure */

@@ -29,7 +29,8 @@
  *	then classified (bp_reason_classify).
  *
  *	It touches no database and keeps no state between calls except
- *	compiled patterns.
+ *	compiled patterns, scratch buffers and caches keyed by the text
+ *	they are of (the answer never depends on earlier calls).
  * DIAGNOSTICS
  *	NULL with why set when the data is not a message at all. A
  *	report with nrcpt == 0 (kind BP_KIND_NONE) when nothing was

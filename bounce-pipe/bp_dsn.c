@@ -55,27 +55,44 @@ static void bp_dsn_typed(const char *v, char *type, size_t tlen, BUF *text)
     }
 }
 
-/* bp_dsn_field - apply one unfolded "Name: value" line */
+/*
+ * bp_dsn_is - field name equals name (a letter first), ASCII case
+ * ignored; most fields differ in their first letter already.
+ */
+static int bp_dsn_is(const char *field, const char *name)
+{
+    return ((field[0] | 0x20) == (name[0] | 0x20) && strcasecmp(field, name) == 0);
+}
 
+/*
+ * The fields bp_dsn_field() reads of a recipient group; the value of
+ * any other is not even copied.
+ */
+static const char *const bp_dsn_used[] = {
+    "Action", "Status", "Remote-MTA", "Diagnostic-Code", 0,
+};
+
+/*
+ * bp_dsn_field - apply one unfolded "Name: value" line; v and a are
+ * scratch buffers of the caller.
+ */
 static void bp_dsn_field(BP_REPORT *rep, BP_RCPT **cur, int *pending_orig,
-			         BUF *orig_addr, const char *line)
+			         BUF *orig_addr, const char *line, BUF *v, BUF *a)
 {
     const char *colon = strchr(line, ':');
     char    name[64];
     size_t  n;
-    BUF    *v, *a;
     char    type[16];
+    int     i;
 
     if (colon == 0 || (n = (size_t) (colon - line)) >= sizeof(name) || n == 0)
 	return;
     memcpy(name, line, n);
     name[n] = 0;
-    v = buf_alloc(128);
-    a = buf_alloc(64);
-    bp_dsn_value(colon + 1, v);
-    if (strcasecmp(name, "Final-Recipient") == 0 || strcasecmp(name, "Original-Recipient") == 0) {
+    if (bp_dsn_is(name, "Final-Recipient") || bp_dsn_is(name, "Original-Recipient")) {
 	int     final = (name[0] == 'F' || name[0] == 'f');
 
+	bp_dsn_value(colon + 1, v);
 	bp_dsn_typed(buf_str(v), type, sizeof(type), a);
 	/* Quoted local parts ("a..b"@example) defeat the address scanner. */
 	if (buf_str(a)[0] == '<' && buf_len(a) > 2 && a->data[a->len - 1] == '>') {
@@ -84,37 +101,43 @@ static void bp_dsn_field(BP_REPORT *rep, BP_RCPT **cur, int *pending_orig,
 	}
 	if (!(strchr(buf_str(a), '@') && !strpbrk(buf_str(a), " \t<>,"))
 	    && !bp_scrape_addr(buf_str(a), a))
-	    goto out;
+	    return;
 	if (!final) {
 	    /* Wait for Final-Recipient of the same group. */
 	    if (*cur)
-		goto out;			/* after Final-Recipient: ignore */
+		return;				/* after Final-Recipient: ignore */
 	    buf_reset(orig_addr);
 	    buf_puts(orig_addr, buf_str(a));
 	    *pending_orig = 1;
 	    *cur = 0;
-	    goto out;
+	    return;
 	}
 	*pending_orig = 0;
 	*cur = bp_report_add(rep, buf_str(a));
-	goto out;
+	return;
     }
     if (*cur == 0 && *pending_orig) {
 	/* A group with Original-Recipient only. */
 	*cur = bp_report_add(rep, buf_str(orig_addr));
 	*pending_orig = 0;
     }
-    if (strcasecmp(name, "X-Postfix-Queue-ID") == 0 && *cur == 0) {
+    if (bp_dsn_is(name, "X-Postfix-Queue-ID") && *cur == 0) {
+	bp_dsn_value(colon + 1, v);
 	buf_reset(rep->orig_queueid);
 	buf_puts(rep->orig_queueid, buf_str(v));
     }
     if (*cur == 0)
-	goto out;
-    if (strcasecmp(name, "Action") == 0) {
+	return;
+    for (i = 0; bp_dsn_used[i] && !bp_dsn_is(name, bp_dsn_used[i]); i++)
+	 /* void */ ;
+    if (bp_dsn_used[i] == 0)
+	return;
+    bp_dsn_value(colon + 1, v);
+    if (bp_dsn_is(name, "Action")) {
 	bp_strlcpy((*cur)->action, buf_str(v), sizeof((*cur)->action));
 	for (n = 0; (*cur)->action[n]; n++)
 	    (*cur)->action[n] = (char) tolower((unsigned char) (*cur)->action[n]);
-    } else if (strcasecmp(name, "Status") == 0) {
+    } else if (bp_dsn_is(name, "Status")) {
 	char    st[16];
 
 	if (bp_status_find(buf_str(v), st, sizeof(st)))
@@ -130,20 +153,17 @@ static void bp_dsn_field(BP_REPORT *rep, BP_RCPT **cur, int *pending_orig,
 	    if (buf_len((*cur)->diag) == 0)
 		buf_puts((*cur)->diag, buf_str(v));
 	}
-    } else if (strcasecmp(name, "Remote-MTA") == 0) {
+    } else if (bp_dsn_is(name, "Remote-MTA")) {
 	bp_dsn_typed(buf_str(v), type, sizeof(type), a);
 	buf_reset((*cur)->rhost);
 	buf_puts((*cur)->rhost, buf_str(a));
-    } else if (strcasecmp(name, "Diagnostic-Code") == 0) {
+    } else if (bp_dsn_is(name, "Diagnostic-Code")) {
 	bp_dsn_typed(buf_str(v), (*cur)->diagtype, sizeof((*cur)->diagtype), a);
 	for (n = 0; (*cur)->diagtype[n]; n++)
 	    (*cur)->diagtype[n] = (char) toupper((unsigned char) (*cur)->diagtype[n]);
 	buf_reset((*cur)->diag);
 	buf_puts((*cur)->diag, buf_str(a));
     }
-out:
-    buf_free(v);
-    buf_free(a);
 }
 
 /* bp_dsn_parse - all groups of a delivery-status body */
@@ -151,6 +171,7 @@ out:
 int     bp_dsn_parse(const char *body, BP_REPORT *rep)
 {
     BUF    *line = buf_alloc(256), *orig_addr = buf_alloc(64);
+    BUF    *v = buf_alloc(128), *a = buf_alloc(64);
     BP_RCPT *cur = 0;
     int     before = rep->nrcpt, pending_orig = 0;
     const char *s = body, *e;
@@ -162,10 +183,10 @@ int     bp_dsn_parse(const char *body, BP_REPORT *rep)
 	if (e == s || (e - s == 1 && *s == '\r')) {
 	    /* Empty line: the group ends. */
 	    if (buf_len(line))
-		bp_dsn_field(rep, &cur, &pending_orig, orig_addr, buf_str(line));
+		bp_dsn_field(rep, &cur, &pending_orig, orig_addr, buf_str(line), v, a);
 	    buf_reset(line);
 	    if (pending_orig && cur == 0)
-		bp_dsn_field(rep, &cur, &pending_orig, orig_addr, "X-End: x");
+		bp_dsn_field(rep, &cur, &pending_orig, orig_addr, "X-End: x", v, a);
 	    cur = 0;
 	    pending_orig = 0;
 	} else if ((*s == ' ' || *s == '\t') && buf_len(line)) {
@@ -176,7 +197,7 @@ int     bp_dsn_parse(const char *body, BP_REPORT *rep)
 	    buf_append(line, s, (size_t) (e - s));
 	} else {
 	    if (buf_len(line))
-		bp_dsn_field(rep, &cur, &pending_orig, orig_addr, buf_str(line));
+		bp_dsn_field(rep, &cur, &pending_orig, orig_addr, buf_str(line), v, a);
 	    buf_reset(line);
 	    buf_append(line, s, (size_t) (e - s));
 	    while (buf_len(line) && line->data[line->len - 1] == '\r')
@@ -185,10 +206,12 @@ int     bp_dsn_parse(const char *body, BP_REPORT *rep)
 	s = *e ? e + 1 : e;
     }
     if (buf_len(line))
-	bp_dsn_field(rep, &cur, &pending_orig, orig_addr, buf_str(line));
+	bp_dsn_field(rep, &cur, &pending_orig, orig_addr, buf_str(line), v, a);
     if (pending_orig && cur == 0)
-	bp_dsn_field(rep, &cur, &pending_orig, orig_addr, "X-End: x");
+	bp_dsn_field(rep, &cur, &pending_orig, orig_addr, "X-End: x", v, a);
     buf_free(line);
     buf_free(orig_addr);
+    buf_free(v);
+    buf_free(a);
     return (rep->nrcpt - before);
 }

@@ -47,16 +47,21 @@
 typedef struct BP_ENGINE_RX {
     const char *pat;			/* PCRE2, caseless */
     pcre2_code *re;			/* compiled once */
+    const char *lit;			/* in every match (caseless), or NULL */
 } BP_ENGINE_RX;
 
 static pcre2_match_data *bp_engine_md;
 
-/* bp_engine_rx - search text with a pattern compiled on first use */
-
+/*
+ * bp_engine_rx - search text with a pattern compiled on first use; a
+ * text without the pattern's literal is not searched.
+ */
 static int bp_engine_rx(BP_ENGINE_RX *rx, const char *text, char *cap, size_t len)
 {
     int     rc;
 
+    if (rx->lit && bp_strcasestr(text, rx->lit) == 0)
+	return (0);
     if (rx->re == 0) {
 	int     err;
 	PCRE2_SIZE off;
@@ -101,6 +106,29 @@ static int bp_engine_hdr(const BUF *headers, const char *name, const char *sub, 
 	    && (sub == 0 || bp_strcasestr(buf_str(v), sub) != 0));
 }
 
+/*
+ * bp_engine_lcfrom - the From: field, ASCII lowercase, into out; NULL
+ * when there is none. The From tests below share one lookup.
+ */
+static const char *bp_engine_lcfrom(const BUF *headers, BUF *out)
+{
+    char   *c;
+
+    if (!bp_mime_header(headers, "From", out))
+	return (0);
+    for (c = buf_str(out); *c; c++)
+	if (*c >= 'A' && *c <= 'Z')
+	    *c += 'a' - 'A';
+    return (buf_str(out));
+}
+
+/* bp_engine_from - lcfrom (from bp_engine_lcfrom()) contains lcsub */
+
+static int bp_engine_from(const char *lcfrom, const char *lcsub)
+{
+    return (lcfrom != 0 && strstr(lcfrom, lcsub) != 0);
+}
+
 /* Exchange 2000/2003 Internet Mail Connector error codes. */
 
 static const struct {
@@ -117,6 +145,23 @@ static const struct {
     {"(000B0981)", "securityerror"},	/* 502 Server does not support AUTH */
     {0, 0},
 };
+
+/*
+ * bp_engine_exchange - the reason of an Exchange 2000/2003 error code
+ * in diag, or NULL. Every code starts "(0": a diagnostic without that
+ * has none of them.
+ */
+static const char *bp_engine_exchange(const char *diag)
+{
+    int     i;
+
+    if (strstr(diag, "(0") == 0)
+	return (0);
+    for (i = 0; bp_exchange_codes[i].code; i++)
+	if (strstr(diag, bp_exchange_codes[i].code))
+	    return (bp_exchange_codes[i].reason);
+    return (0);
+}
 
 /* PowerMTA bounce categories. */
 
@@ -157,26 +202,28 @@ static const char *bp_engine_pmta(const char *dsn, const char *addr)
 void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 {
     static BP_ENGINE_RX rcpt_colon = {
-	"\\b[45]\\d\\d(?:[ -][45][.]\\d[.]\\d+)?:?[ ]<[^<>\\s]+@[^<>\\s]+>:", 0};
+	"\\b[45]\\d\\d(?:[ -][45][.]\\d[.]\\d+)?:?[ ]<[^<>\\s]+@[^<>\\s]+>:", 0, ">:"};
     static BP_ENGINE_RX o365_rcpt = {	/* Office 365 */
-	"unknown recipient or mailbox unavailable ->.+<?[^ ]+@[^ ]+[.][a-z]+>?", 0};
+	"unknown recipient or mailbox unavailable ->.+<?[^ ]+@[^ ]+[.][a-z]+>?", 0,
+    "unknown recipient or mailbox unavailable ->"};
     static BP_ENGINE_RX x3_cmd = {	/* "SMTP:RCPT host 192.0.2.8: 553 ..." */
-	"^\\s*SMTP:([A-Z]{4})\\s", 0};
+	"^\\s*SMTP:([A-Z]{4})\\s", 0, "smtp:"};
     static BP_ENGINE_RX mcafee_uu = {	/* McAfee Email Gateway */
 	"[ ]user[ ][(].+@.+[)][ ]unknown[.][ ]|550[ ]unknown[ ]user[ ][^ ]+@[^ ]+"
-	"|550[ ]<.+?@.+?>[.]+[ ]user[ ]not[ ]exist|no[ ]such[ ]user", 0};
+	"|550[ ]<.+?@.+?>[.]+[ ]user[ ]not[ ]exist|no[ ]such[ ]user", 0, 0};
     static BP_ENGINE_RX mlabs_uu = {	/* Symantec MessageLabs */
-	"542 .+ rejected|no such user", 0};
+	"542 .+ rejected|no such user", 0, 0};
     static BP_ENGINE_RX mlabs_sec = {
-	"please turn on smtp authentication in your mail client", 0};
+	"please turn on smtp authentication in your mail client", 0, 0};
     static BP_ENGINE_RX vtext_uu = {	/* Verizon vtext.com */
-	"550 - requested action not taken: no such user here", 0};
+	"550 - requested action not taken: no such user here", 0, 0};
     static BP_ENGINE_RX vzwpix_uu = {	/* Verizon vzwpix.com */
-	"no valid recipients for this mm", 0};
+	"no valid recipients for this mm", 0, 0};
     static BP_ENGINE_RX outlook_uu = {	/* Hotmail / Outlook.com */
-	"requested action not taken: mailbox unavailable", 0};
-    BUF    *v;
-    const char *diag = buf_str(r->diag);
+	"requested action not taken: mailbox unavailable", 0,
+    "requested action not taken: mailbox unavailable"};
+    static BUF *v, *fromv;		/* scratch */
+    const char *diag = buf_str(r->diag), *from;
     char    cmd[8];
     const char *rr, *p;
     int     i, n;
@@ -184,33 +231,35 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
     if (r->reason[0] && strcmp(r->reason, "onhold") != 0
 	&& strcmp(r->reason, "undefined") != 0)
 	return;
-    v = buf_alloc(128);
+    if (v == 0) {
+	v = buf_alloc(128);
+	fromv = buf_alloc(128);
+    }
 
     /* A provider's own error code comes first. */
     if ((rr = bp_rhost_reason(r)) != 0) {
 	bp_engine_set(r, rr);
-	goto done;
+	return;
     }
     /* Exchange 2000/2003: its own error code decides. */
-    for (i = 0; bp_exchange_codes[i].code; i++)
-	if (strstr(diag, bp_exchange_codes[i].code)) {
-	    bp_engine_set(r, bp_exchange_codes[i].reason);
-	    goto done;
-	}
+    if ((rr = bp_engine_exchange(diag)) != 0) {
+	bp_engine_set(r, rr);
+	return;
+    }
     /* Office 365: 5.1.10 RESOLVER.ADR.RecipientNotFound (or RecipNotFound). */
     if (strcmp(r->status, "5.1.10") == 0 && bp_strcasestr(diag, "resolver.adr.recip")) {
 	bp_engine_set(r, "userunknown");
-	goto done;
+	return;
     }
     /* AOL: X-AOL-IP; its own two texts. */
     if (bp_mime_header(headers, "X-AOL-IP", v)) {
 	if (bp_strcasestr(diag, "host or domain name not found")) {
 	    bp_engine_set(r, "hostunknown");
-	    goto done;
+	    return;
 	}
 	if (bp_strcasestr(diag, "type=mx: malformed or unexpected name server reply")) {
 	    bp_engine_set(r, "notaccept");
-	    goto done;
+	    return;
 	}
     }
     /* Amazon SES receiving: X-SES-Outgoing; its rule-set templates. */
@@ -224,13 +273,13 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 	for (i = 0; ses[i][0]; i++)
 	    if (bp_strcasestr(diag, ses[i][1])) {
 		bp_engine_set(r, ses[i][0]);
-		goto done;
+		return;
 	    }
     }
     /* PowerMTA: X-PowerMTA-BounceCategory of this recipient's DSN block. */
     if (dsn && *dsn && (rr = bp_engine_pmta(dsn, buf_str(r->addr))) != 0) {
 	bp_engine_set(r, rr);
-	goto done;
+	return;
     }
     /* Gmail: "(state N)." of "Google tried to deliver your message". */
     if (bp_strcasestr(diag, "google tried to deliver your message")
@@ -260,54 +309,58 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 		    bp_engine_set(r, sn);
 		else
 		    bp_engine_set(r, gstate[i].reason);
-		goto done;
+		return;
 	    }
     }
-    /* Zoho Mail: X-ZohoMail; "Host not reachable" after its retries. */
-    if (bp_mime_header(headers, "X-ZohoMail", v) && bp_strcasestr(diag, "host not reachable")) {
+    /* Zoho Mail: "Host not reachable" after its retries, X-ZohoMail. */
+    if (bp_strcasestr(diag, "host not reachable") && bp_mime_header(headers, "X-ZohoMail", v)) {
 	bp_engine_set(r, "expired");
-	goto done;
+	return;
     }
     /* McAfee: X-NAI-Header: Modified by McAfee ..., Subject: Delivery Status */
     if (bp_engine_hdr(headers, "X-NAI-Header", "Modified by McAfee", v)
 	&& bp_engine_rx(&mcafee_uu, diag, 0, 0)) {
 	bp_engine_set(r, "userunknown");
-	goto done;
+	return;
     }
+    /* The tests on From: below, one lookup. */
+    from = bp_engine_lcfrom(headers, fromv);
     /* MessageLabs: From MAILER-DAEMON@messagelabs.com */
-    if (bp_engine_hdr(headers, "From", "@messagelabs.com", v)) {
+    if (bp_engine_from(from, "@messagelabs.com")) {
 	if (bp_engine_rx(&mlabs_uu, diag, 0, 0))
 	    bp_engine_set(r, "userunknown");
 	else if (bp_engine_rx(&mlabs_sec, diag, 0, 0))
 	    bp_engine_set(r, "securityerror");
-	goto done;
+	return;
     }
     /* Trend Micro InterScan MSS: "Unable to deliver" means no such user. */
-    if ((bp_engine_hdr(headers, "From", "\"InterScan MSS\"", v)
-	 || bp_engine_hdr(headers, "From", "\"InterScan Notification\"", v))
+    if ((bp_engine_from(from, "\"interscan mss\"")
+	 || bp_engine_from(from, "\"interscan notification\""))
 	&& bp_strcasestr(diag, "unable to deliver")) {
 	bp_engine_set(r, "userunknown");
-	goto done;
+	return;
     }
     /* Verizon Wireless gateways. */
-    if (bp_engine_hdr(headers, "From", "post_master@vtext.com", v)
+    if (bp_engine_from(from, "post_master@vtext.com")
 	&& bp_engine_rx(&vtext_uu, diag, 0, 0)) {
 	bp_engine_set(r, "userunknown");
-	goto done;
+	return;
     }
-    if (bp_engine_hdr(headers, "From", ".vzwpix.com", v)
+    if (bp_engine_from(from, ".vzwpix.com")
 	&& bp_engine_rx(&vzwpix_uu, diag, 0, 0)) {
 	bp_engine_set(r, "userunknown");
-	goto done;
+	return;
     }
-    /* Hotmail / Outlook.com: two of its markers. */
-    n = bp_engine_hdr(headers, "Subject", "Delivery Status Notification", v)
-	+ bp_mime_header(headers, "X-Message-Delivery", v)
-	+ bp_mime_header(headers, "X-Message-Info", v)
-	+ bp_engine_hdr(headers, "Received", ".hotmail.com", v);
-    if (n >= 2 && bp_engine_rx(&outlook_uu, diag, 0, 0)) {
-	bp_engine_set(r, "userunknown");
-	goto done;
+    /* Hotmail / Outlook.com: its text, and two of its markers. */
+    if (bp_engine_rx(&outlook_uu, diag, 0, 0)) {
+	n = bp_engine_hdr(headers, "Subject", "Delivery Status Notification", v)
+	    + bp_mime_header(headers, "X-Message-Delivery", v)
+	    + bp_mime_header(headers, "X-Message-Info", v)
+	    + bp_engine_hdr(headers, "Received", ".hotmail.com", v);
+	if (n >= 2) {
+	    bp_engine_set(r, "userunknown");
+	    return;
+	}
     }
 
     /*
@@ -315,15 +368,15 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
      * the recipient's mailbox host: "the address does not exist" there is
      * final, whatever command the sending MTA was at.
      */
-    if (bp_engine_hdr(headers, "From", "@naver.com", v)
-	|| bp_engine_hdr(headers, "From", "@daum.net", v)
-	|| bp_engine_hdr(headers, "From", "@hanmail.net", v)
-	|| bp_engine_hdr(headers, "From", "@kakao.com", v)
-	|| bp_engine_hdr(headers, "From", "@nate.com", v)) {
+    if (bp_engine_from(from, "@naver.com")
+	|| bp_engine_from(from, "@daum.net")
+	|| bp_engine_from(from, "@hanmail.net")
+	|| bp_engine_from(from, "@kakao.com")
+	|| bp_engine_from(from, "@nate.com")) {
 	bp_lowercase(diag, v);
 	if (bp_reason_match("userunknown", buf_str(v))) {
 	    bp_engine_set(r, "userunknown");
-	    goto done;
+	    return;
 	}
     }
 
@@ -337,6 +390,4 @@ void    bp_engine_facts(const BUF *headers, const char *dsn, BP_RCPT *r)
 		   || bp_engine_rx(&rcpt_colon, diag, 0, 0))
 	    bp_strlcpy(r->command, "RCPT", sizeof(r->command));
     }
-done:
-    buf_free(v);
 }

@@ -9,6 +9,9 @@
  *	void bp_reason_classify(BP_RCPT *r);
  *	int bp_reason_match(const char *reason, const char *lctext);
  *	const char *bp_reason_phrase(const char *lctext);
+ *	void bp_lcindex(const char *lctext);
+ *	int bp_lcfind(const char *lctext, const char *needle);
+ *	void bp_lcindex_drop(void);
  *	const char *bp_status_name(const char *status);
  *	int bp_status_find(const char *text, char *out, size_t len);
  *	int bp_reason_hard(const char *reason, const char *status,
@@ -29,9 +32,18 @@
  *	against lowercased text (bp_lowercase(): the substring and
  *	literal pre-filters compare bytes). A table regex is split into
  *	its alternatives (bp_rxlit) and only those whose required
- *	literal occurs in the text run; the answer is the whole regex's. bp_reason_phrase() returns the reason
- *	of a fixed MTA error text found in lctext (qmail, Exim, Courier,
- *	Gmail, ... sources), or NULL.
+ *	literal occurs in the text run; the answer is the whole regex's.
+ *	bp_reason_phrase() returns the reason of a fixed MTA error text
+ *	found in lctext (qmail, Exim, Courier, Gmail, ... sources), or
+ *	NULL.
+ *
+ *	bp_lcfind() answers strstr(lctext, needle) != 0. After
+ *	bp_lcindex(lctext), and until bp_lcindex_drop() (call it before
+ *	lctext changes), it first looks up the three-byte sequences of
+ *	the needle in an index of those of lctext and rules out most
+ *	absent needles without a scan. Indexing a text costs about what
+ *	one bp_reason_phrase() scan costs, but is free right after
+ *	bp_reason_phrase() over the same text.
  *
  *	bp_status_name() maps a D.S.N code to its reason ("" if none);
  *	bp_status_find() picks the D.S.N code out of free text (returns
@@ -70,6 +82,9 @@ extern const BP_REASON_PAT bp_reason_extra[];		/* bp_reason_extra.c */
 void    bp_reason_classify(BP_RCPT *);
 int     bp_reason_match(const char *, const char *);
 const char *bp_reason_phrase(const char *);
+void    bp_lcindex(const char *);
+int     bp_lcfind(const char *, const char *);
+void    bp_lcindex_drop(void);
 const char *bp_status_name(const char *);
 int     bp_status_find(const char *, char *, size_t);
 int     bp_reason_hard(const char *, const char *, const char *);

@@ -8,6 +8,7 @@
  *	transcript), as collected in Sisimai's Lhost modules.
  */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
@@ -48,23 +49,26 @@ static pcre2_code *bp_re(const char *pat)
 int     bp_scrape_addr(const char *s, BUF *out)
 {
     static pcre2_code *re;
-    pcre2_match_data *md;
+    static pcre2_match_data *md;
+    char   *copy = 0;
     int     rc;
 
-    char   *copy = xstrdup(s);		/* s may be out's own data */
-
-    if (re == 0)
+    if (re == 0) {
 	re = bp_re(BP_ADDR_RE);
-    md = pcre2_match_data_create_from_pattern(re, NULL);
-    rc = pcre2_match(re, (PCRE2_SPTR) copy, strlen(copy), 0, 0, md, NULL);
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+    }
+    /* s may be part of out's own data. */
+    if ((uintptr_t) s >= (uintptr_t) out->data
+	&& (uintptr_t) s <= (uintptr_t) (out->data + out->len))
+	s = copy = xstrdup(s);
+    rc = pcre2_match(re, (PCRE2_SPTR) s, strlen(s), 0, 0, md, NULL);
     if (rc > 0) {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
 	buf_reset(out);
-	buf_append(out, copy + ov[0], ov[1] - ov[0]);
+	buf_append(out, s + ov[0], ov[1] - ov[0]);
     }
     free(copy);
-    pcre2_match_data_free(md);
     return (rc > 0);
 }
 
@@ -140,20 +144,25 @@ static int bp_scrape_skip(const char *text, const char *addr, const char *line_s
 	return (1);
     if (strict && bp_scrape_quoted_to(text, line_start))
 	return (1);
-    line = buf_alloc(128);
+    /* The line, ASCII lowercase: the tests below are caseless. */
     {
 	const char *e = strchr(at, '\n');
+	char   *c;
 
+	line = buf_alloc(128);
 	buf_append(line, line_start, (size_t) ((e ? e : at + strlen(at)) - line_start));
+	for (c = buf_str(line); *c; c++)
+	    if (*c >= 'A' && *c <= 'Z')
+		*c += 'a' - 'A';
     }
-    if (bp_strcasestr(buf_str(line), "message-id") || bp_strcasestr(buf_str(line), "in-reply-to")
-	|| bp_strcasestr(buf_str(line), "references:") || bp_strcasestr(buf_str(line), "return-path")
-	|| strncasecmp(buf_str(line), "from:", 5) == 0
-	|| bp_strcasestr(buf_str(line), "envelope-from")
-	|| bp_strcasestr(buf_str(line), "contact")
-	|| bp_strcasestr(buf_str(line), "sender address")
-	|| bp_strcasestr(buf_str(line), "mail from:")
-	|| bp_strcasestr(buf_str(line), "mail from "))
+    if (strstr(buf_str(line), "message-id") || strstr(buf_str(line), "in-reply-to")
+	|| strstr(buf_str(line), "references:") || strstr(buf_str(line), "return-path")
+	|| strncmp(buf_str(line), "from:", 5) == 0
+	|| strstr(buf_str(line), "envelope-from")
+	|| strstr(buf_str(line), "contact")
+	|| strstr(buf_str(line), "sender address")
+	|| strstr(buf_str(line), "mail from:")
+	|| strstr(buf_str(line), "mail from "))
 	skip = 1;
     buf_free(line);
     return (skip);
@@ -342,12 +351,14 @@ int     bp_scrape_diag(const char *text, const char *addr,
     return (1);
 }
 
-/* bp_scrape_any - does a lowercase text contain any of the words? */
-
+/*
+ * bp_scrape_any - does a lowercase text contain any of the words? The
+ * word searches here use bp_lcfind(): fast in a text bp_lcindex() indexed.
+ */
 static int bp_scrape_any(const char *lc, const char *const *words)
 {
     for (; *words; words++)
-	if (strstr(lc, *words))
+	if (bp_lcfind(lc, *words))
 	    return (1);
     return (0);
 }
@@ -360,7 +371,7 @@ static unsigned bp_scrape_have(const char *lc, const char *const *words)
     int     j;
 
     for (j = 0; words[j]; j++)
-	if (strstr(lc, words[j]))
+	if (bp_lcfind(lc, words[j]))
 	    have |= 1U << j;
     return (have);
 }
@@ -447,7 +458,7 @@ static int bp_scrape_rx_first(BP_SCRAPE_RX *rx, const char *text, size_t len,
 
     for (i = 0; i < rx->nalt; i++) {
 	/* A literal with a need word the text lacks is not in it either. */
-	if ((rx->need[i] & ~have) != 0 || strstr(lc, rx->alt[i].lit) == 0)
+	if ((rx->need[i] & ~have) != 0 || !bp_lcfind(lc, rx->alt[i].lit))
 	    continue;
 	if (rx->re[i] == 0)
 	    rx->re[i] = bp_re(rx->alt[i].src);
@@ -462,63 +473,115 @@ static int bp_scrape_rx_first(BP_SCRAPE_RX *rx, const char *text, size_t len,
     return (best != (size_t) -1);
 }
 
+/*
+ * Each command pattern with the lowercase words one of which every match
+ * contains ("need"): a text with none of them is not searched. Keep both
+ * in step when a pattern changes.
+ */
+static const char *const bp_conn_need[] = {"connection", "greeting", "refused", 0};
+static const char *const bp_ehlo_need[] = {"helo", "ehlo", "lhlo", "my name was rejected", 0};
+static const char *const bp_mail_need[] = {"mail from", "sender", "progress was mail",
+"mail command", "mail_from", 0};
+static const char *const bp_rcpt_need[] = {"rcpt", "recipient", 0};
+static const char *const bp_data_need[] = {"data", "sent the message", "sending message", 0};
+
+static const struct {
+    const char *cmd;
+    const char *pat;
+    const char *const *need;
+}       bp_scrape_cmds[] = {
+    {"CONN", "after initial connection|but greeting failed|greeting was rejected"
+     "|connection refused by|refused to talk to me|lost connection with .* while receiving the initial",
+    bp_conn_need},
+    {"EHLO", "in reply to (?:helo|ehlo|lhlo)|after (?:helo|ehlo)|but my name was rejected"
+     "|>>> (?:helo|ehlo)|ehlo command rejected|helo command rejected|after sending (?:helo|ehlo)",
+    bp_ehlo_need},
+    {"MAIL", "in reply to mail from|after mail from|but sender was rejected|>>> mail from"
+     "|mail from command|after sending mail from|sender address rejected|most progress was mail"
+     "|after mail command|\\[mail_from\\]|smtp command[-:\\s]*mail from",
+    bp_mail_need},
+    {"RCPT", "in reply to rcpt to|after rcpt to|does not like recipient|>>> rcpt to"
+     "|rcpt to command|most progress was rcpt|after sending rcpt to|rcpt to response"
+     "|recipient address rejected|in reply to rcpt|after rcpt command|\\[rcpt_to\\]"
+     "|did not like our rcpt"
+     "|smtp command[-:\\s]*rcpt to",
+    bp_rcpt_need},
+    {"DATA", "in reply to (?:end of )?data|after (?:end of )?data|failed on data command"
+     "|failed after i sent the message|did not like our (?:final )?data|>>> data"
+     "|after sending message|after sending data|in reply to the end of data|most progress was data"
+     "|after data command|\\[data\\]|smtp command[-:\\s]*data",
+    bp_data_need},
+    {0, 0, 0},
+};
+
+static BP_SCRAPE_RX *bp_scrape_cmd_rx[8];	/* bp_scrape_cmds[], split */
+static pcre2_match_data *bp_scrape_md;
+static BUF *bp_scrape_lc;			/* the text, bp_lowercase() */
+
+/* bp_scrape_init - split the command patterns, the shared buffers */
+
+static void bp_scrape_init(void)
+{
+    int     i;
+
+    if (bp_scrape_md)
+	return;
+    for (i = 0; bp_scrape_cmds[i].cmd; i++)
+	bp_scrape_cmd_rx[i] = bp_scrape_rx_prepare(bp_scrape_cmds[i].pat,
+						   bp_scrape_cmds[i].need);
+    bp_scrape_md = pcre2_match_data_create(8, NULL);
+    bp_scrape_lc = buf_alloc(1024);
+}
+
+/*
+ * bp_scrape_cmd - the SMTP command whose pattern matches leftmost in
+ * text (lc: its bp_lowercase() form) into cmd[len]; unchanged if none.
+ */
+static void bp_scrape_cmd(const char *text, size_t tlen, const char *lc,
+			          char *cmd, size_t len)
+{
+    size_t  best = (size_t) -1, pos;
+    unsigned have;
+    int     i;
+
+    for (i = 0; bp_scrape_cmds[i].cmd; i++) {
+	have = bp_scrape_have(lc, bp_scrape_cmds[i].need);
+	if (have != 0
+	    && bp_scrape_rx_first(bp_scrape_cmd_rx[i], text, tlen, lc, have,
+				  bp_scrape_md, &pos)
+	    && pos < best) {
+	    best = pos;
+	    bp_strlcpy(cmd, bp_scrape_cmds[i].cmd, len);
+	}
+    }
+}
+
+/* bp_scrape_command - the SMTP command text names, or "" */
+
+void    bp_scrape_command(const char *text, char *cmd, size_t len)
+{
+    bp_scrape_init();
+    if (len > 0)
+	cmd[0] = 0;
+    bp_lowercase(text, bp_scrape_lc);
+    bp_scrape_cmd(text, strlen(text), buf_str(bp_scrape_lc), cmd, len);
+}
+
 /* bp_scrape_facts - SMTP command, codes, delay, engine texts */
 
 void    bp_scrape_facts(const char *text, BP_RCPT *r)
 {
-    /*
-     * Each pattern with the lowercase words one of which every match
-     * contains ("need"): a text with none of them is not searched. Keep
-     * both in step when a pattern changes.
-     */
-    static const char *const conn_need[] = {"connection", "greeting", "refused", 0};
-    static const char *const ehlo_need[] = {"helo", "ehlo", "lhlo", "my name was rejected", 0};
-    static const char *const mail_need[] = {"mail from", "sender", "progress was mail",
-    "mail command", "mail_from", 0};
-    static const char *const rcpt_need[] = {"rcpt", "recipient", 0};
-    static const char *const data_need[] = {"data", "sent the message", "sending message", 0};
     static const char *const delay_need[] = {"warning message", "not yet been delivered",
 	"continue to try", "still trying", "delayed", "will retry", 0,
     };
-    static const struct {
-	const char *cmd;
-	const char *pat;
-	const char *const *need;
-    }       cmds[] = {
-	{"CONN", "after initial connection|but greeting failed|greeting was rejected"
-	 "|connection refused by|refused to talk to me|lost connection with .* while receiving the initial",
-	conn_need},
-	{"EHLO", "in reply to (?:helo|ehlo|lhlo)|after (?:helo|ehlo)|but my name was rejected"
-	 "|>>> (?:helo|ehlo)|ehlo command rejected|helo command rejected|after sending (?:helo|ehlo)",
-	ehlo_need},
-	{"MAIL", "in reply to mail from|after mail from|but sender was rejected|>>> mail from"
-	 "|mail from command|after sending mail from|sender address rejected|most progress was mail"
-	 "|after mail command|\\[mail_from\\]|smtp command[-:\\s]*mail from",
-	mail_need},
-	{"RCPT", "in reply to rcpt to|after rcpt to|does not like recipient|>>> rcpt to"
-	 "|rcpt to command|most progress was rcpt|after sending rcpt to|rcpt to response"
-	 "|recipient address rejected|in reply to rcpt|after rcpt command|\\[rcpt_to\\]"
-	 "|did not like our rcpt"
-	 "|smtp command[-:\\s]*rcpt to",
-	rcpt_need},
-	{"DATA", "in reply to (?:end of )?data|after (?:end of )?data|failed on data command"
-	 "|failed after i sent the message|did not like our (?:final )?data|>>> data"
-	 "|after sending message|after sending data|in reply to the end of data|most progress was data"
-	 "|after data command|\\[data\\]|smtp command[-:\\s]*data",
-	data_need},
-	{0, 0, 0},
-    };
-    static BP_SCRAPE_RX *re[8];
     static pcre2_code *reply_re, *delay_re;
-    static pcre2_match_data *md;
-    static BUF *lc;
-    const char *s;
-    size_t  len = strlen(text), best = (size_t) -1;
-    int     i;
+    pcre2_match_data *md;
+    const char *hint, *lc;
+    size_t  len = strlen(text);
 
-    if (re[0] == 0) {
-	for (i = 0; cmds[i].cmd; i++)
-	    re[i] = bp_scrape_rx_prepare(cmds[i].pat, cmds[i].need);
+    bp_scrape_init();
+    md = bp_scrape_md;
+    if (reply_re == 0) {
 	/* The prefix as a lookbehind: PCRE2 then starts at a [245]. */
 	reply_re = bp_re("(?<![^\\s:(<\\[\"])([245][0-9][0-9])(?:[ -][#]?[245][.][0-9]|[ -](?=[A-Za-z<(]))");
 	delay_re = bp_re("this is a warning message only|has not yet been delivered"
@@ -527,26 +590,14 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 			 "|message (?:is|has been) delayed|delayed for more than"
 			 "|will retry|not yet been delivered|delivery delayed");
     }
-    if (md == 0) {
-	md = pcre2_match_data_create(8, NULL);
-	lc = buf_alloc(1024);
-    }
     /* Lowercase, white space folded: a match's words are found in it. */
-    bp_lowercase(text, lc);
-    if (r->command[0] == 0) {
-	for (i = 0; cmds[i].cmd; i++) {
-	    size_t  pos;
-	    unsigned have = bp_scrape_have(buf_str(lc), cmds[i].need);
-
-	    if (have != 0
-		&& bp_scrape_rx_first(re[i], text, len, buf_str(lc), have, md, &pos)) {
-		if (pos < best) {
-		    best = pos;
-		    bp_strlcpy(r->command, cmds[i].cmd, sizeof(r->command));
-		}
-	    }
-	}
-    }
+    bp_lowercase(text, bp_scrape_lc);
+    lc = buf_str(bp_scrape_lc);
+    /* The engine texts first: that scan indexes lc for the word searches. */
+    hint = r->hint[0] ? 0 : bp_reason_phrase(lc);
+    bp_lcindex(lc);
+    if (r->command[0] == 0)
+	bp_scrape_cmd(text, len, lc, r->command, sizeof(r->command));
     if (r->reply[0] == 0
 	&& pcre2_match(reply_re, (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 1) {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -567,12 +618,11 @@ void    bp_scrape_facts(const char *text, BP_RCPT *r)
 	r->status[0] = r->reply[0];
 	bp_strlcpy(r->status + 1, ".0.0", sizeof(r->status) - 1);
     }
-    if (r->action[0] == 0 && bp_scrape_any(buf_str(lc), delay_need)
+    if (r->action[0] == 0 && bp_scrape_any(lc, delay_need)
 	&& pcre2_match(delay_re, (PCRE2_SPTR) text, len, 0, 0, md, NULL) > 0)
 	bp_strlcpy(r->action, "delayed", sizeof(r->action));
-    if (r->hint[0] == 0) {
-	/* A hint only: used when the reply itself says nothing clearer. */
-	if ((s = bp_reason_phrase(buf_str(lc))) != 0)
-	    bp_strlcpy(r->hint, s, sizeof(r->hint));
-    }
+    /* A hint only: used when the reply itself says nothing clearer. */
+    if (hint)
+	bp_strlcpy(r->hint, hint, sizeof(r->hint));
+    bp_lcindex_drop();
 }

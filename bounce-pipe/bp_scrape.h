@@ -11,6 +11,7 @@
  *	int bp_scrape_diag(const char *text, const char *addr,
  *			const char *const *others, BUF *out);
  *	void bp_scrape_facts(const char *text, BP_RCPT *r);
+ *	void bp_scrape_command(const char *text, char *cmd, size_t len);
  *	int bp_scrape_addr(const char *s, BUF *out);
  * DESCRIPTION
  *	For bounces that carry no delivery-status part (qmail, Exim,
@@ -42,6 +43,10 @@
  *	code, D.S.N code, Action "delayed" for delay warnings, and a
  *	reason from fixed MTA error texts.
  *
+ *	bp_scrape_command() finds only the SMTP command, as
+ *	bp_scrape_facts() would for a recipient with none, into cmd[len]
+ *	("" if the text names none).
+ *
  *	bp_scrape_addr() extracts the mailbox from "Name <a@b>", "rfc822;
  *	a@b" or "a@b"; returns 1 found, 0 not.
  */
@@ -51,6 +56,7 @@
 int     bp_scrape_rcpts(const char *, const char *const *, BP_REPORT *);
 int     bp_scrape_diag(const char *, const char *, const char *const *, BUF *);
 void    bp_scrape_facts(const char *, BP_RCPT *);
+void    bp_scrape_command(const char *, char *, size_t);
 int     bp_scrape_addr(const char *, BUF *);
 
 #endif
