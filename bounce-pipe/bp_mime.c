@@ -30,6 +30,7 @@
 
 #include "bp_reason.h"
 #include "bp_mime.h"
+#include "bp_mimescan.h"
 
 #define BP_MIME_DEPTH	16		/* nesting limit against hostile input */
 
@@ -51,6 +52,8 @@ typedef struct BP_WALK {
  * bp_mime_parse().
  */
 static char bp_orig_field[32];
+
+int     bp_mime_gmime_only;		/* tests: GMime gets the message as it is */
 
 static struct {
     const char *start;
@@ -264,7 +267,7 @@ static void bp_mime_headers(GMimeObject *obj, BUF *out)
  * "Name: decoded value" lines; a block with anything but plain fields
  * and continuation lines returns 0 and is left to GMime.
  */
-static int bp_mime_rawhdr_ok(const char *p, const char *end)
+int     bp_mime_rawhdr_ok(const char *p, const char *end)
 {
     int     first = 1;
 
@@ -303,7 +306,7 @@ static int bp_mime_ew(const char *v, const char *end)
     return (0);
 }
 
-static void bp_mime_rawhdr(const char *p, const char *end, int message, BUF *out)
+void    bp_mime_rawhdr(const char *p, const char *end, int message, BUF *out)
 {
     static BUF *raw;
 
@@ -394,7 +397,7 @@ static void bp_mime_content(GMimePart *part, BUF *out)
 
 /* bp_mime_html - crude tag stripper for text/html-only reports */
 
-static void bp_mime_html(const char *s, BUF *out)
+void    bp_mime_html(const char *s, BUF *out)
 {
     static const struct {
 	const char *ent;
@@ -801,6 +804,28 @@ static int bp_precut_param(const char *p, const char *next, char *bound)
     return ((int) i);
 }
 
+/*
+ * bp_precut_collides - a boundary parameter on a line that starts like
+ * an enclosing boundary (or one that is too long). In a returned
+ * original GMime reads the original's multiparts with it, and their
+ * boundary lines are not the enclosing multipart's.
+ */
+static int bp_precut_collides(const char *p, const char *next, char bound[][72], int nb)
+{
+    char    b[72];
+    int     bl = bp_precut_param(p, next, b), i;
+
+    if (bl < 0)
+	return (1);
+    for (i = 0; bl > 0 && i < nb; i++) {
+	size_t  ol = strlen(bound[i]);
+
+	if (strncmp(b, bound[i], ol < (size_t) bl ? ol : (size_t) bl) == 0)
+	    return (1);
+    }
+    return (0);
+}
+
 static int bp_precut(const char *data, size_t len, BUF *out)
 {
     enum {
@@ -808,7 +833,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
     }       state = HDR;
     char    bound[BP_PRECUT_NB][72];
     int     nb = 0, rfc822 = 0, encoded = 0, cut = 0, in_ct = 0, multi = 0;
-    int     bi, closing, strict = 0, filtered = 0;
+    int     bi, closing, strict = 0, filtered = 0, nct = 0;
     const char *p = data, *end = data + len, *keep = data, *inner = data;
     const char *part = data;		/* the current part's header block */
 
@@ -823,8 +848,12 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	switch (state) {
 	case SKIP:
 	case BODY:
-	    if ((bi = bp_precut_bound(p, n, bound, nb, &closing)) == 0)
+	    if ((bi = bp_precut_bound(p, n, bound, nb, &closing)) == 0) {
+		/* A multipart in the original that starts like an enclosing one. */
+		if (state == SKIP && bp_precut_collides(p, next, bound, nb))
+		    return (0);
 		break;
+	    }
 	    /* Resume at the boundary line of the enclosing multipart. */
 	    if (state == SKIP)
 		keep = p;
@@ -836,7 +865,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	     */
 	    nb = closing ? bi - 1 : bi;
 	    state = closing ? BODY : PART_HDR;
-	    rfc822 = encoded = 0;
+	    rfc822 = encoded = nct = 0;
 	    part = next;
 	    /* "--B" and white space only: a boundary to GMime as well. */
 	    {
@@ -893,6 +922,9 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	    if (*p != ' ' && *p != '\t') {
 		in_ct = (n > 13 && strncasecmp(p, "content-type:", 13) == 0);
 		multi = -1;			/* not known yet */
+		/* Two Content-Type fields: GMime takes the last one. */
+		if (in_ct && nct++)
+		    return (0);
 	    }
 	    if (in_ct && multi < 0) {
 		const char *v = p + (*p == ' ' || *p == '\t' ? 0 : 13);
@@ -928,7 +960,9 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 
 		    while (v < next && (*v == ' ' || *v == '\t'))
 			v++;
-		    rfc822 = (next - v >= 14 && strncasecmp(v, "message/rfc822", 14) == 0);
+		    /* The whole subtype: message/rfc822x is a leaf to GMime. */
+		    rfc822 = (next - v >= 14 && strncasecmp(v, "message/rfc822", 14) == 0
+			      && (next - v == 14 || (v[14] && strchr(";( \t\r\n", v[14]))));
 		} else if (n > 26 && strncasecmp(p, "content-transfer-encoding:", 26) == 0) {
 		    const char *v = p + 26;
 
@@ -943,22 +977,13 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	    if (bp_precut_bound(p, n, bound, nb, &closing))
 		return (0);
 	    if (!blank) {
-		char    ib[72];
-		int     il = bp_precut_param(p, next, ib), i;
-
 		/*
 		 * An original that reuses an enclosing boundary (or one that
 		 * starts the same) takes the following parts in GMime's view:
 		 * leave such a message to GMime as it is.
 		 */
-		if (il < 0)
+		if (bp_precut_collides(p, next, bound, nb))
 		    return (0);
-		for (i = 0; il > 0 && i < nb; i++) {
-		    size_t  ol = strlen(bound[i]);
-
-		    if (strncmp(ib, bound[i], ol < (size_t) il ? ol : (size_t) il) == 0)
-			return (0);
-		}
 	    }
 	    if (blank) {
 		if (p > inner && bp_orig_n < BP_PRECUT_NORIG && bp_mime_rawhdr_ok(inner, p)) {
@@ -1155,7 +1180,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     }
     in = data;
     in_len = len;
-    if (hdr_end && hdr_end > data && bp_mime_rawhdr_ok(data, hdr_end)) {
+    if (hdr_end && hdr_end > data && !bp_mime_gmime_only && bp_mime_rawhdr_ok(data, hdr_end)) {
 	buf_reset(mimebuf);
 	for (hp = data; hp < hdr_end; hp = hnl + 1) {
 	    const char *f = hp;
@@ -1192,6 +1217,17 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	bp_mime_to_utf8(body, (size_t) (data + len - body), 0, m->text);
 	bp_mime_finish(m, data, len);
 	return (m);
+    }
+    /* Most reports: the structure by line scan, no GMime tree. */
+    if (hdr_end) {
+	m = bp_mime_alloc();
+	bp_orig_n = 0;
+	if (bp_mimescan(data, hdr_end, len, m)) {
+	    bp_mime_rawhdr(data, hdr_end, 0, m->headers);
+	    bp_mime_finish(m, data, len);
+	    return (m);
+	}
+	bp_mime_free(m);
     }
     buf_reset(cutbuf);
     /* A header block GMime reads differently: leave the message whole. */

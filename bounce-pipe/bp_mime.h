@@ -40,6 +40,14 @@
  *	inside a header block, or a structure the line scan is unsure
  *	about, goes to GMime unchanged. The result is the same either way.
  *	Text/html parts are decoded only when no text/plain part is found.
+ *
+ *	Most messages do not reach GMime's parser at all: bp_mimescan(3)
+ *	reads their MIME structure by a line scan and gives up (to the
+ *	way above) on anything unusual.
+ *
+ *	bp_mime_gmime_only = 1 (tests only) gives GMime every message as
+ *	it is: no line scan, no pre-cut, the header block read by GMime.
+ *	The differential tests compare the fast ways against it.
  * DIAGNOSTICS
  *	bp_mime_parse() returns NULL when GMime finds no message at all.
  */
@@ -57,9 +65,15 @@ typedef struct BP_MIME {
     char   *report_type;		/* multipart/report report-type */
 } BP_MIME;
 
+extern int bp_mime_gmime_only;
 BP_MIME *bp_mime_parse(const char *, size_t);
 void    bp_mime_free(BP_MIME *);
 int     bp_mime_header(const BUF *, const char *, BUF *);
 void    bp_mime_to_utf8(const char *, size_t, const char *, BUF *);
+
+ /* Shared with bp_mimescan.c. */
+int     bp_mime_rawhdr_ok(const char *, const char *);
+void    bp_mime_rawhdr(const char *, const char *, int, BUF *);
+void    bp_mime_html(const char *, BUF *);
 
 #endif

@@ -1,6 +1,6 @@
 # bounce-pipe/ - postbulk-bounce: DSN/ARF/unsubscribe pipe transport,
 # classifier (--classify) and Postfix log follower (--maillog).
-BP_CLASSIFY_OBJS := bounce-pipe/bp_mime.o bounce-pipe/bp_report.o \
+BP_CLASSIFY_OBJS := bounce-pipe/bp_mime.o bounce-pipe/bp_mimescan.o bounce-pipe/bp_report.o \
 	bounce-pipe/bp_dsn.o bounce-pipe/bp_arf.o bounce-pipe/bp_scrape.o \
 	bounce-pipe/bp_reason.o bounce-pipe/bp_reason_tab.o \
 	bounce-pipe/bp_reason_extra.o bounce-pipe/bp_engine.o bounce-pipe/bp_rhost.o \
@@ -14,8 +14,9 @@ BP_LIBS		 := -lpcre2-8
 LIBS	   += $(BP_CLASSIFY_LIB)
 PROGS	   += bounce-pipe/postbulk-bounce
 MANS	   += bounce-pipe/postbulk-bounce.8
-TEST_PROGS += bounce-pipe/bp_test bounce-pipe/bp_rxlit_test
-CLEAN	   += $(BP_CLASSIFY_LIB) bounce-pipe/bp_test bounce-pipe/bp_rxlit_test
+TEST_PROGS += bounce-pipe/bp_test bounce-pipe/bp_rxlit_test bounce-pipe/bp_mimescan_test
+CLEAN	   += $(BP_CLASSIFY_LIB) bounce-pipe/bp_test bounce-pipe/bp_rxlit_test \
+	bounce-pipe/bp_mimescan_test
 
 $(BP_CLASSIFY_LIB): $(BP_CLASSIFY_OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -53,6 +54,10 @@ bounce-pipe/bp_test: bounce-pipe/bp_test.o $(LIBPFDB) $(LIBCOMMON)
 
 # Test driver for tests/bounce/rxlit.t: split table regexes match as the whole.
 bounce-pipe/bp_rxlit_test: bounce-pipe/bp_rxlit_test.o $(BP_CLASSIFY_LIB) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BP_LIBS)
+
+# Test driver for tests/bounce/mimescan.t: the line scan against GMime.
+bounce-pipe/bp_mimescan_test: bounce-pipe/bp_mimescan_test.o $(BP_CLASSIFY_LIB) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BP_LIBS)
 
 # Benchmark: --classify over the shared corpus against Sisimai, and the
