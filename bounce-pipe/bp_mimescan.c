@@ -46,7 +46,7 @@ int     bp_mimescan_count;
 #define SCAN_DEPTH	8		/* nested multiparts */
 #define SCAN_PARTS	64		/* parts per multipart (bp_mime_walk()) */
 #define SCAN_ITEMS	128		/* leaf parts and originals per message */
-#define SCAN_BOUND	70		/* boundary length (RFC 2046) */
+#define SCAN_BOUND	200		/* boundary length (RFC 2046: 70) */
 #define SCAN_VALUE	64		/* charset, report-type length */
 #define SCAN_CTLEN	1024		/* Content-Type field length */
 
