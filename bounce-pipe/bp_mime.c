@@ -753,11 +753,13 @@ static void bp_mime_inline_dsn(BP_MIME *m)
 
 /*
  * bp_precut_bound - the boundary stack entry a line starts, innermost
- * first as in GMime: its index + 1, or 0; *closing: "--B--" line.
+ * first as in GMime: its index + 1, 0 for none, -1 for a line that
+ * starts like a boundary line but is not one; *closing: "--B--" line.
  */
 static int bp_precut_bound(const char *line, size_t n, char bound[][72], int nb,
 			           int *closing)
 {
+    const char *r, *end = line + n;
     int     i;
 
     *closing = 0;
@@ -766,12 +768,17 @@ static int bp_precut_bound(const char *line, size_t n, char bound[][72], int nb,
     for (i = nb - 1; i >= 0; i--) {
 	size_t  bl = strlen(bound[i]);
 
-	if (n >= bl + 2 && memcmp(line + 2, bound[i], bl) == 0
-	    && (n == bl + 2 || line[bl + 2] == '-' || line[bl + 2] == '\r'
-		|| line[bl + 2] == ' ' || line[bl + 2] == '\t' || line[bl + 2] == '\n')) {
-	    *closing = (n >= bl + 4 && line[bl + 2] == '-' && line[bl + 3] == '-');
-	    return (i + 1);
+	if (n < bl + 2 || memcmp(line + 2, bound[i], bl) != 0)
+	    continue;
+	/* "--B" or "--B--", then white space only; "--B-x" is no boundary. */
+	r = line + 2 + bl;
+	if (end - r >= 2 && r[0] == '-' && r[1] == '-') {
+	    *closing = 1;
+	    r += 2;
 	}
+	while (r < end && (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n'))
+	    r++;
+	return (r == end ? i + 1 : -1);
     }
     return (0);
 }
@@ -848,7 +855,9 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	switch (state) {
 	case SKIP:
 	case BODY:
-	    if ((bi = bp_precut_bound(p, n, bound, nb, &closing)) == 0) {
+	    if ((bi = bp_precut_bound(p, n, bound, nb, &closing)) < 0)
+		return (0);			/* starts like a boundary line */
+	    if (bi == 0) {
 		/* A multipart in the original that starts like an enclosing one. */
 		if (state == SKIP && bp_precut_collides(p, next, bound, nb))
 		    return (0);
@@ -1020,8 +1029,8 @@ static int bp_precut(const char *data, size_t len, BUF *out)
     /*
      * No enclosing boundary after the last original (a bounce cut short
      * by its MTA): in GMime's view too its body runs to the end, as no
-     * line there is a boundary (GMime takes "--" boundary and white
-     * space only, a subset of what bp_precut_bound() takes).
+     * line there is a boundary (GMime takes what bp_precut_bound()
+     * takes).
      */
     if (state != SKIP)
 	buf_append(out, keep, (size_t) (end - keep));

@@ -13,8 +13,10 @@
  *	white space only. The boundaries of all enclosing multiparts
  *	count; one ends the multiparts inside its own.
  * .IP \(bu
- *	The newline before a boundary line belongs to the boundary, not
- *	to the content; at the end of the message nothing is taken off.
+ *	The line end before a boundary line belongs to the boundary, not
+ *	to the content: two bytes when the boundary line ends in CR LF,
+ *	else one, whatever they are; at the end of the message nothing is
+ *	taken off.
  * .IP \(bu
  *	Text before the first boundary and after the closing one is no
  *	part. A part without Content-Type is text/plain.
@@ -540,14 +542,18 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 		if (state == PART_HDR || state == INNER_HDR)
 		    return (0);
 		if (state == BODY) {
-		    /* The newline before the boundary line is the boundary's. */
-		    const char *e = p;
+		    /*
+		     * The line end before the boundary line is the boundary's:
+		     * as many bytes as the boundary line's own line end has
+		     * (GMime 3.2 takes two off for "--B\r\n", or "--B\r" at
+		     * the end, even after a bare "\n").
+		     */
+		    const char *le = nl ? nl : end;
+		    int     k = (le > p && le[-1] == '\r') ? 2 : 1;
 
-		    if (e > cur->start && e[-1] == '\n')
-			e--;
-		    if (e > cur->start && e[-1] == '\r')
-			e--;
-		    cur->end = e;
+		    cur->end = p;
+		    while (k-- > 0 && cur->end > cur->start)
+			cur->end--;
 		}
 		if (skip && scan_nested(skip, p, bound, blen, nb))
 		    return (0);
