@@ -130,8 +130,9 @@ static void bp_read_stdin(BUF *out, long limit, int *truncated)
 int     main(int argc, char **argv)
 {
     const char *config = 0, *queue_id = 0, *maillog = 0, *state = 0;
-    int     flags = 0, once = 0, i, truncated;
-    BUF    *why, *data;
+    int     flags = 0, once = 0, i, truncated, rc;
+    /* Static: still reachable when a fatal error exits (LeakSanitizer). */
+    static BUF *why, *data;
 
     if (argc >= 2 && strcmp(argv[1], "--classify") == 0) {
 	log_init("postbulk-bounce", LOG_FLAG_STDERR | LOG_FLAG_NOSYSLOG);
@@ -170,7 +171,9 @@ int     main(int argc, char **argv)
     if (maillog) {
 	if (i != argc)
 	    log_fatal_status(EX_USAGE, "%s", BP_USAGE);
-	return (bp_maillog_follow(maillog, state, once));
+	rc = bp_maillog_follow(maillog, state, once);
+	buf_free(why);
+	return (rc);
     }
     if (argc - i != 2)
 	log_fatal_status(EX_USAGE, "%s", BP_USAGE);
@@ -179,5 +182,8 @@ int     main(int argc, char **argv)
     if (truncated)
 	log_warn("%s: message larger than %s=%ld: only its start is read",
 		 queue_id ? queue_id : "NOQUEUE", VAR_BP_SIZE_LIMIT, var_bp_size_limit);
-    return (bp_pipe(argv[i], argv[i + 1], queue_id, buf_str(data), buf_len(data)));
+    rc = bp_pipe(argv[i], argv[i + 1], queue_id, buf_str(data), buf_len(data));
+    buf_free(data);
+    buf_free(why);
+    return (rc);
 }

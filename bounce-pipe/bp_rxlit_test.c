@@ -179,6 +179,9 @@ static int equiv(int argc, char **argv)
 	       npat, checks, hits);
     if (hits == 0)
 	printf("not ok - no text matched any regex: the test proves nothing\n");
+    buf_free(data);
+    buf_free(lc);
+    buf_free(t);
     return (bad || hits == 0);
 }
 

@@ -211,6 +211,8 @@ int     main(int argc, char **argv)
 	    return (1);
 	}
 	printf("%s\n", buf_str(out));
+	buf_free(why);
+	buf_free(out);
 	return (0);
     }
     if (strcmp(argv[1], "count") == 0 && argc == 4) {
@@ -247,6 +249,8 @@ int     main(int argc, char **argv)
 	    printf("%s\t%s\n", m.rcpt, buf_str(out));
 	}
 	pfdb_close(db);
+	buf_free(why);
+	buf_free(out);
 	return (0);
     }
 usage:
