@@ -53,7 +53,7 @@ typedef struct BP_WALK {
  */
 static char bp_orig_field[32];
 
-int     bp_mime_gmime_only;		/* tests: GMime gets the message as it is */
+int     bp_mime_gmime_only;		/* tests: 1 GMime alone, 2 also two fields */
 
 static struct {
     const char *start;
@@ -1189,7 +1189,8 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     }
     in = data;
     in_len = len;
-    if (hdr_end && hdr_end > data && !bp_mime_gmime_only && bp_mime_rawhdr_ok(data, hdr_end)) {
+    if (hdr_end && hdr_end > data && bp_mime_gmime_only != 1
+	&& bp_mime_rawhdr_ok(data, hdr_end)) {
 	buf_reset(mimebuf);
 	for (hp = data; hp < hdr_end; hp = hnl + 1) {
 	    const char *f = hp;
@@ -1215,7 +1216,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
      * to parse. The body is one text/plain part in 7bit (RFC 2045 5.2,
      * 6.1), exactly what GMime would make of it.
      */
-    if (hdr_end && in_len == (size_t) (data + len - hdr_end)) {
+    if (hdr_end && in_len == (size_t) (data + len - hdr_end) && !bp_mime_gmime_only) {
 	const char *body = hdr_end + (*hdr_end == '\r' ? 2 : 1);
 
 	bp_orig_n = 0;
@@ -1228,7 +1229,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	return (m);
     }
     /* Most reports: the structure by line scan, no GMime tree. */
-    if (hdr_end) {
+    if (hdr_end && !bp_mime_gmime_only) {
 	m = bp_mime_alloc();
 	bp_orig_n = 0;
 	if (bp_mimescan(data, hdr_end, len, m)) {
@@ -1240,7 +1241,7 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     }
     buf_reset(cutbuf);
     /* A header block GMime reads differently: leave the message whole. */
-    if (!(hdr_end && bp_precut(in, in_len, cutbuf))) {
+    if (!(hdr_end && !bp_mime_gmime_only && bp_precut(in, in_len, cutbuf))) {
 	bp_orig_n = 0;				/* no stand-in fields */
 	buf_reset(cutbuf);
 	buf_append(cutbuf, in, in_len);

@@ -47,7 +47,11 @@
  *
  *	bp_mime_gmime_only = 1 (tests only) gives GMime every message as
  *	it is: no line scan, no pre-cut, the header block read by GMime.
- *	The differential tests compare the fast ways against it.
+ *	The differential tests compare the fast ways against it. = 2 gives
+ *	GMime the message with only the two fields of the report's header
+ *	block that it needs: GMime 3.2 does not always read the same parts
+ *	when the message moves in its 4 KB read buffer, and the fuzz target
+ *	skips inputs where 1 and 2 disagree.
  * DIAGNOSTICS
  *	bp_mime_parse() returns NULL when GMime finds no message at all.
  */

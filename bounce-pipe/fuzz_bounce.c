@@ -12,7 +12,9 @@
  *	their own. Differential: every input is also parsed with the line
  *	scan (bp_mimescan), with the pre-cut before GMime, and by GMime
  *	alone on the message as it is; the first two must give the third's
- *	result field by field, else the target aborts. Built with
+ *	result field by field, else the target aborts. Inputs that GMime
+ *	itself reads differently with a shorter header block (its 4 KB
+ *	read buffer) are not compared. Built with
  *	-fsanitize=fuzzer,address,undefined.
  */
 #include <stddef.h>
@@ -77,6 +79,34 @@ static void fuzz_compare(const char *way, BP_MIME *a, BP_MIME *b)
     FUZZ_STR(report_type);
 }
 
+/* fuzz_body_same - the same parts, header blocks aside */
+
+static int fuzz_body_same(BP_MIME *a, BP_MIME *b)
+{
+    if (a == 0 || b == 0)
+	return (a == b);
+#define FUZZ_EQ(f) (a->f->len == b->f->len && memcmp(a->f->data, b->f->data, a->f->len) == 0)
+    return (FUZZ_EQ(text) && FUZZ_EQ(dsn) && FUZZ_EQ(arf) && FUZZ_EQ(orig)
+	    && strcmp(a->content_type, b->content_type) == 0
+	    && strcmp(a->report_type, b->report_type) == 0);
+}
+
+/*
+ * fuzz_gmime_steady - GMime alone reads the same parts whether or not
+ * the report's header block holds more than the two fields it needs.
+ * GMime 3.2 does not always: a boundary line at the end of its 4 KB
+ * read buffer can keep the line end before it in the content. Such
+ * inputs say nothing about the fast ways and are skipped.
+ */
+static int fuzz_gmime_steady(const char *data, size_t size, BP_MIME *ref)
+{
+    BP_MIME *m = fuzz_parse(data, size, 0, 2);
+    int     steady = fuzz_body_same(m, ref);
+
+    bp_mime_free(m);
+    return (steady);
+}
+
 /*
  * fuzz_mimescan - the line scan (bp_mimescan) and the pre-cut before
  * GMime give what GMime alone gives on the message as it is
@@ -87,8 +117,11 @@ static void fuzz_mimescan(const char *data, size_t size)
     BP_MIME *precut = fuzz_parse(data, size, 0, 0);
     BP_MIME *ref = fuzz_parse(data, size, 0, 1);
 
-    fuzz_compare("line scan", scan, ref);
-    fuzz_compare("pre-cut", precut, ref);
+    if ((fuzz_body_same(scan, ref) && fuzz_body_same(precut, ref))
+	|| fuzz_gmime_steady(data, size, ref)) {
+	fuzz_compare("line scan", scan, ref);
+	fuzz_compare("pre-cut", precut, ref);
+    }
     bp_mime_free(scan);
     bp_mime_free(precut);
     bp_mime_free(ref);
