@@ -30,6 +30,7 @@
 
 #include "bp_reason.h"
 #include "bp_mime.h"
+#include "bp_bounds.h"
 #include "bp_mimescan.h"
 
 #define BP_MIME_DEPTH	16		/* nesting limit against hostile input */
@@ -748,40 +749,7 @@ static void bp_mime_inline_dsn(BP_MIME *m)
  * or an original that reuses an enclosing boundary: GMime gets the
  * message as it is. Returns 0 when there is nothing to change.
  */
-#define BP_PRECUT_NB	16		/* boundaries remembered */
 #define BP_PRECUT_NORIG	16		/* originals' header blocks remembered */
-
-/*
- * bp_precut_bound - the boundary stack entry a line starts, innermost
- * first as in GMime: its index + 1, 0 for none, -1 for a line that
- * starts like a boundary line but is not one; *closing: "--B--" line.
- */
-static int bp_precut_bound(const char *line, size_t n, char bound[][72], int nb,
-			           int *closing)
-{
-    const char *r, *end = line + n;
-    int     i;
-
-    *closing = 0;
-    if (n < 3 || line[0] != '-' || line[1] != '-')
-	return (0);
-    for (i = nb - 1; i >= 0; i--) {
-	size_t  bl = strlen(bound[i]);
-
-	if (n < bl + 2 || memcmp(line + 2, bound[i], bl) != 0)
-	    continue;
-	/* "--B" or "--B--", then white space only; "--B-x" is no boundary. */
-	r = line + 2 + bl;
-	if (end - r >= 2 && r[0] == '-' && r[1] == '-') {
-	    *closing = 1;
-	    r += 2;
-	}
-	while (r < end && (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n'))
-	    r++;
-	return (r == end ? i + 1 : -1);
-    }
-    return (0);
-}
 
 /* bp_precut_param - boundary parameter on a header line: length, 0, -1 */
 
@@ -817,20 +785,12 @@ static int bp_precut_param(const char *p, const char *next, char *bound)
  * original GMime reads the original's multiparts with it, and their
  * boundary lines are not the enclosing multipart's.
  */
-static int bp_precut_collides(const char *p, const char *next, char bound[][72], int nb)
+static int bp_precut_collides(const char *p, const char *next, const BP_BOUNDS *st)
 {
     char    b[72];
-    int     bl = bp_precut_param(p, next, b), i;
+    int     bl = bp_precut_param(p, next, b);
 
-    if (bl < 0)
-	return (1);
-    for (i = 0; bl > 0 && i < nb; i++) {
-	size_t  ol = strlen(bound[i]);
-
-	if (strncmp(b, bound[i], ol < (size_t) bl ? ol : (size_t) bl) == 0)
-	    return (1);
-    }
-    return (0);
+    return (bl < 0 || (bl > 0 && bp_bounds_collide(st, b, (size_t) bl)));
 }
 
 static int bp_precut(const char *data, size_t len, BUF *out)
@@ -838,13 +798,14 @@ static int bp_precut(const char *data, size_t len, BUF *out)
     enum {
 	HDR, BODY, PART_HDR, INNER_HDR, SKIP,
     }       state = HDR;
-    char    bound[BP_PRECUT_NB][72];
-    int     nb = 0, rfc822 = 0, encoded = 0, cut = 0, in_ct = 0, multi = 0;
-    int     bi, closing, strict = 0, filtered = 0, nct = 0;
+    BP_BOUNDS st;			/* enclosing boundaries */
+    int     rfc822 = 0, encoded = 0, cut = 0, in_ct = 0, multi = 0;
+    int     bi, closing, filtered = 0, nct = 0;
     const char *p = data, *end = data + len, *keep = data, *inner = data;
     const char *part = data;		/* the current part's header block */
 
     bp_orig_n = 0;
+    bp_bounds_init(&st);
 
     while (p < end) {
 	const char *nl = memchr(p, '\n', (size_t) (end - p));
@@ -855,11 +816,11 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	switch (state) {
 	case SKIP:
 	case BODY:
-	    if ((bi = bp_precut_bound(p, n, bound, nb, &closing)) < 0)
+	    if ((bi = bp_bounds_line(&st, p, next, &closing)) < 0)
 		return (0);			/* starts like a boundary line */
 	    if (bi == 0) {
 		/* A multipart in the original that starts like an enclosing one. */
-		if (state == SKIP && bp_precut_collides(p, next, bound, nb))
+		if (state == SKIP && bp_precut_collides(p, next, &st))
 		    return (0);
 		break;
 	    }
@@ -872,23 +833,15 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	     * ended; after its closing line comes its epilogue, else the
 	     * header block of its next part.
 	     */
-	    nb = closing ? bi - 1 : bi;
+	    st.n = closing ? bi - 1 : bi;
 	    state = closing ? BODY : PART_HDR;
 	    rfc822 = encoded = nct = 0;
 	    part = next;
-	    /* "--B" and white space only: a boundary to GMime as well. */
-	    {
-		const char *c = p + 2 + strlen(bound[bi - 1]);
-
-		while (c < next && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
-		    c++;
-		strict = (c == next);
-	    }
 	    break;
 	case HDR:
 	case PART_HDR:
 	    /* A boundary where a header block goes on: GMime's call. */
-	    if (state == PART_HDR && bp_precut_bound(p, n, bound, nb, &closing))
+	    if (state == PART_HDR && bp_bounds_line(&st, p, next, &closing))
 		return (0);
 	    if (blank) {
 		/*
@@ -896,7 +849,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		 * of plain fields keeps the two that count (not for a
 		 * returned original: its part header goes altogether).
 		 */
-		if (state == PART_HDR && strict && p > part && !(rfc822 && !encoded)
+		if (state == PART_HDR && p > part && !(rfc822 && !encoded)
 		    && bp_mime_rawhdr_ok(part, p)) {
 		    const char *f, *hp, *hnl;
 		    int     other = 0;
@@ -947,21 +900,13 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		char    b[72];
 		int     bl = bp_precut_param(p, next, b);
 
-		/* Too long, or too many: cut nothing. */
-		if (bl < 0 || (bl > 0 && nb == BP_PRECUT_NB))
+		/*
+		 * Too long, too many, or one that starts like an enclosing
+		 * one: GMime's call, cut nothing.
+		 */
+		if (bl < 0 || (bl > 0 && (bp_bounds_collide(&st, b, (size_t) bl)
+					  || !bp_bounds_push(&st, b, (size_t) bl))))
 		    return (0);
-		if (bl > 0) {
-		    int     i;
-
-		    /* One that starts like an enclosing one: GMime's call. */
-		    for (i = 0; i < nb; i++) {
-			size_t  ol = strlen(bound[i]);
-
-			if (strncmp(b, bound[i], ol < (size_t) bl ? ol : (size_t) bl) == 0)
-			    return (0);
-		    }
-		    memcpy(bound[nb++], b, (size_t) bl + 1);
-		}
 	    }
 	    if (state == PART_HDR) {
 		if (n > 13 && strncasecmp(p, "content-type:", 13) == 0) {
@@ -983,7 +928,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	    }
 	    break;
 	case INNER_HDR:
-	    if (bp_precut_bound(p, n, bound, nb, &closing))
+	    if (bp_bounds_line(&st, p, next, &closing))
 		return (0);
 	    if (!blank) {
 		/*
@@ -991,7 +936,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		 * starts the same) takes the following parts in GMime's view:
 		 * leave such a message to GMime as it is.
 		 */
-		if (bp_precut_collides(p, next, bound, nb))
+		if (bp_precut_collides(p, next, &st))
 		    return (0);
 	    }
 	    if (blank) {
@@ -1029,7 +974,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
     /*
      * No enclosing boundary after the last original (a bounce cut short
      * by its MTA): in GMime's view too its body runs to the end, as no
-     * line there is a boundary (GMime takes what bp_precut_bound()
+     * line there is a boundary (GMime takes what bp_bounds_line()
      * takes).
      */
     if (state != SKIP)

@@ -40,6 +40,7 @@
 #include "buf.h"
 
 #include "bp_mime.h"
+#include "bp_bounds.h"
 #include "bp_mimescan.h"
 
 int     bp_mimescan_enabled = 1;
@@ -48,7 +49,6 @@ int     bp_mimescan_count;
 #define SCAN_DEPTH	8		/* nested multiparts */
 #define SCAN_PARTS	64		/* parts per multipart (bp_mime_walk()) */
 #define SCAN_ITEMS	128		/* leaf parts and originals per message */
-#define SCAN_BOUND	200		/* boundary length (RFC 2046: 70) */
 #define SCAN_VALUE	64		/* charset, report-type length */
 #define SCAN_CTLEN	1024		/* Content-Type field length */
 
@@ -80,7 +80,7 @@ typedef struct SCAN_ITEM {
 typedef struct SCAN_CT {
     char    type[32 + 1 + 64];		/* "type", later "type/subtype" */
     char    sub[64];
-    char    boundary[SCAN_BOUND + 1];
+    char    boundary[BP_BOUNDS_LEN + 1];
     char    charset[SCAN_VALUE + 1];
     char    report_type[SCAN_VALUE + 1];
     int     has_boundary;
@@ -155,7 +155,7 @@ static int scan_param_value(const char **sp, const char *end, char *out, size_t 
 
 static int scan_ctype(const char *s, const char *end, SCAN_CT *ct)
 {
-    char    name[64], value[SCAN_BOUND + 1];
+    char    name[64], value[BP_BOUNDS_LEN + 1];
 
     while (s < end && (*s == ' ' || *s == '\t'))
 	s++;
@@ -307,54 +307,11 @@ static int scan_kind(const SCAN_CT *ct, int enc)
 }
 
 /*
- * scan_boundary - the boundary stack level + 1 that a line starts (the
- * innermost first, as GMime), 0 for none, -1 when the line starts like
- * a boundary line but is not one. *closing: "--B--".
- */
-static int scan_boundary(const char *p, const char *next, char bound[][SCAN_BOUND + 1],
-			         const size_t *blen, int nb, int *closing)
-{
-    const char *r;
-    int     i;
-
-    *closing = 0;
-    if (next - p < 3 || p[0] != '-' || p[1] != '-')
-	return (0);
-    for (i = nb - 1; i >= 0; i--) {
-	if ((size_t) (next - p - 2) < blen[i] || memcmp(p + 2, bound[i], blen[i]) != 0)
-	    continue;
-	r = p + 2 + blen[i];
-	if (next - r >= 2 && r[0] == '-' && r[1] == '-') {
-	    *closing = 1;
-	    r += 2;
-	}
-	while (r < next && (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n'))
-	    r++;
-	return (r == next ? i + 1 : -1);
-    }
-    return (0);
-}
-
-/* scan_collide - one boundary starts like another: GMime's call */
-
-static int scan_collide(const char *b, size_t bl, char bound[][SCAN_BOUND + 1],
-			        const size_t *blen, int nb)
-{
-    int     i;
-
-    for (i = 0; i < nb; i++)
-	if (memcmp(b, bound[i], bl < blen[i] ? bl : blen[i]) == 0)
-	    return (1);
-    return (0);
-}
-
-/*
  * scan_nested - a "boundary=" in a skipped original that starts like an
  * enclosing boundary: GMime would read the original's multiparts with
  * it, and their lines would not end the part where the scan ends it.
  */
-static int scan_nested(const char *p, const char *end, char bound[][SCAN_BOUND + 1],
-		               const size_t *blen, int nb)
+static int scan_nested(const char *p, const char *end, const BP_BOUNDS *st)
 {
     const char *b, *v;
     size_t  n;
@@ -366,7 +323,7 @@ static int scan_nested(const char *p, const char *end, char bound[][SCAN_BOUND +
 	for (n = 0; v + n < end && v[n] != '"' && v[n] != ';' && v[n] != '\r'
 	     && v[n] != '\n' && v[n] != ' ' && v[n] != '\t'; n++)
 	     /* void */ ;
-	if (n == 0 || n > SCAN_BOUND || scan_collide(v, n, bound, blen, nb))
+	if (n == 0 || n > BP_BOUNDS_LEN || bp_bounds_collide(st, v, n))
 	    return (1);
 	p = v + n;
     }
@@ -509,10 +466,9 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 	SKIP, PART_HDR, INNER_HDR, BODY,
     }       state = SKIP;
     SCAN_ITEM items[SCAN_ITEMS], *cur = 0;
-    char    bound[SCAN_DEPTH][SCAN_BOUND + 1];
-    size_t  blen[SCAN_DEPTH];
-    int     nparts[SCAN_DEPTH];
-    int     nb = 0, n = 0, enc, kind, bi, closing;
+    BP_BOUNDS st;			/* enclosing boundaries */
+    int     nparts[BP_BOUNDS_MAX];
+    int     n = 0, enc, kind, bi, closing;
     const char *end = data + len, *p, *next, *nl, *part = 0, *skip = 0;
     SCAN_CT top, ct;
 
@@ -529,14 +485,14 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
     } else {
 	if (!top.has_boundary || strcasecmp(top.sub, "digest") == 0 || enc != SCAN_RAW)
 	    return (0);
-	strcpy(bound[0], top.boundary);
-	blen[0] = strlen(top.boundary);
+	bp_bounds_init(&st);
+	if (!bp_bounds_push(&st, top.boundary, strlen(top.boundary)))
+	    return (0);
 	nparts[0] = 0;
-	nb = 1;
 	for (; p < end; p = next) {
 	    nl = memchr(p, '\n', (size_t) (end - p));
 	    next = nl ? nl + 1 : end;
-	    if ((bi = scan_boundary(p, next, bound, blen, nb, &closing)) < 0)
+	    if ((bi = bp_bounds_line(&st, p, next, &closing)) < 0)
 		return (0);
 	    if (bi > 0) {
 		if (state == PART_HDR || state == INNER_HDR)
@@ -555,21 +511,21 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 		    while (k-- > 0 && cur->end > cur->start)
 			cur->end--;
 		}
-		if (skip && scan_nested(skip, p, bound, blen, nb))
+		if (skip && scan_nested(skip, p, &st))
 		    return (0);
 		skip = 0;
 		/* The multiparts inside this one have ended. */
-		nb = bi;
+		st.n = bi;
 		if (closing) {
-		    nb--;
+		    st.n--;
 		    state = SKIP;
 		} else {
-		    if (++nparts[nb - 1] > SCAN_PARTS)
+		    if (++nparts[st.n - 1] > SCAN_PARTS)
 			return (0);
 		    state = PART_HDR;
 		    part = next;
 		}
-		if (nb == 0)
+		if (st.n == 0)
 		    break;			/* the epilogue */
 		continue;
 	    }
@@ -580,7 +536,7 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 		continue;
 	    if (state == INNER_HDR) {
 		if (p == part || !bp_mime_rawhdr_ok(part, p)
-		    || scan_nested(part, p, bound, blen, nb))
+		    || scan_nested(part, p, &st))
 		    return (0);
 		if (scan_item(items, &n, SCAN_ORIG_MSG, SCAN_RAW, &ct, part, p) == 0)
 		    return (0);
@@ -594,12 +550,10 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 		size_t  bl = strlen(ct.boundary);
 
 		if (!ct.has_boundary || strcasecmp(ct.sub, "digest") == 0 || enc != SCAN_RAW
-		    || nb == SCAN_DEPTH
-		    || scan_collide(ct.boundary, bl, bound, blen, nb))
+		    || st.n == SCAN_DEPTH || bp_bounds_collide(&st, ct.boundary, bl))
 		    return (0);
-		strcpy(bound[nb], ct.boundary);
-		blen[nb] = bl;
-		nparts[nb++] = 0;
+		nparts[st.n] = 0;
+		bp_bounds_push(&st, ct.boundary, bl);
 		state = SKIP;
 		continue;
 	    }
@@ -616,7 +570,7 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 	}
 	if (state == PART_HDR || state == INNER_HDR)
 	    return (0);
-	if (skip && scan_nested(skip, end, bound, blen, nb))
+	if (skip && scan_nested(skip, end, &st))
 	    return (0);
     }
     scan_sort(items, n, m);

@@ -1,6 +1,6 @@
 # bounce-pipe/ - postbulk-bounce: DSN/ARF/unsubscribe pipe transport,
 # classifier (--classify) and Postfix log follower (--maillog).
-BP_CLASSIFY_OBJS := bounce-pipe/bp_mime.o bounce-pipe/bp_mimescan.o bounce-pipe/bp_report.o \
+BP_CLASSIFY_OBJS := bounce-pipe/bp_mime.o bounce-pipe/bp_bounds.o bounce-pipe/bp_mimescan.o bounce-pipe/bp_report.o \
 	bounce-pipe/bp_dsn.o bounce-pipe/bp_arf.o bounce-pipe/bp_scrape.o \
 	bounce-pipe/bp_reason.o bounce-pipe/bp_reason_tab.o \
 	bounce-pipe/bp_reason_extra.o bounce-pipe/bp_engine.o bounce-pipe/bp_rhost.o \
