@@ -737,8 +737,9 @@ static void bp_mime_inline_dsn(BP_MIME *m)
  * and the next boundary line of an enclosing multipart (or the end of
  * the message), so that GMime sees a header-only original; the part
  * itself becomes a part without header fields holding a stand-in line
- * when the walk can read the block from the raw text. Parts with a
- * transfer encoding other than 7bit/8bit/binary are kept as they are.
+ * when the walk can read the block from the raw text. Originals sent
+ * base64 or quoted-printable are kept as they are; a transfer encoding
+ * of another name leaves the message to GMime.
  * Other parts keep only their Content-Type and Content-Transfer-Encoding
  * fields when their header block has plain fields only.
  *
@@ -791,6 +792,15 @@ static int bp_precut_collides(const char *p, const char *next, const BP_BOUNDS *
     int     bl = bp_precut_param(p, next, b);
 
     return (bl < 0 || (bl > 0 && bp_bounds_collide(st, b, (size_t) bl)));
+}
+
+/* bp_precut_is - the value from v to e is name, case-insensitively */
+
+static int bp_precut_is(const char *v, const char *e, const char *name)
+{
+    size_t  n = strlen(name);
+
+    return ((size_t) (e - v) == n && strncasecmp(v, name, n) == 0);
 }
 
 static int bp_precut(const char *data, size_t len, BUF *out)
@@ -920,10 +930,25 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		} else if (n > 26 && strncasecmp(p, "content-transfer-encoding:", 26) == 0) {
 		    const char *v = p + 26;
 
-		    while (v < next && (*v == ' ' || *v == '\t'))
+		    const char *e = next;
+
+		    while (v < e && (*v == ' ' || *v == '\t'))
 			v++;
-		    encoded = !(strncasecmp(v, "7bit", 4) == 0 || strncasecmp(v, "8bit", 4) == 0
-				|| strncasecmp(v, "binary", 6) == 0);
+		    while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+			e--;
+
+		    /*
+		     * GMime reads a message part unless base64, quoted-printable
+		     * or uuencode; an unknown name counts as 7bit there. Only
+		     * the plain names here, anything else is GMime's call.
+		     */
+		    if (bp_precut_is(v, e, "7bit") || bp_precut_is(v, e, "8bit")
+			|| bp_precut_is(v, e, "binary"))
+			encoded = 0;
+		    else if (bp_precut_is(v, e, "base64") || bp_precut_is(v, e, "quoted-printable"))
+			encoded = 1;
+		    else
+			return (0);
 		}
 	    }
 	    break;

@@ -244,7 +244,7 @@ static int scan_header(const char *p, const char *end, SCAN_CT *ct, int *enc)
 	p = nl < end ? nl + 1 : end;
 	if (f[0] != 'c' && f[0] != 'C')
 	    continue;
-	if ((size_t) (nl - f) > 13 && strncasecmp(f, "content-type:", 13) == 0) {
+	if ((size_t) (nl - f) >= 13 && strncasecmp(f, "content-type:", 13) == 0) {
 	    if (seen_ct++)
 		return (0);
 	    /* Unfold: drop the line ends, keep the white space after them. */
@@ -260,7 +260,7 @@ static int scan_header(const char *p, const char *end, SCAN_CT *ct, int *enc)
 	    }
 	    if (!scan_ctype(val, val + n, ct))
 		return (0);
-	} else if ((size_t) (nl - f) > 26
+	} else if ((size_t) (nl - f) >= 26
 		   && strncasecmp(f, "content-transfer-encoding:", 26) == 0) {
 	    const char *v = f + 26, *e = nl;
 

@@ -110,9 +110,40 @@ for g, kv in groups.items():
        % (g, lim, st["sessions_max"], st["sessions"]))
 
 # ---------------------------------------------------------------- rate
+# Messages Postfix held over its own stop: queued (policyd said yes) before
+# "postfix stop", delivered after "postfix start". policyd counted them in
+# the window where it let them in; Postfix's stop, not policyd, moved
+# their arrival at the MX next to the first messages after the start.
+# They are left out of the MX windows (and counted), as the maillog tells
+# them apart: by line order, the queue ID's first line before a "starting
+# the Postfix mail system" line and its "status=sent (... queued as
+# FAKEMXn)" line after it (nothing is queued while Postfix is stopped).
+carried = set()
+if A.maillog:
+    first, starts, sent = {}, [], []
+    for i, line in enumerate(open(A.maillog, errors="replace")):
+        if "starting the Postfix mail system" in line:
+            starts.append(i)
+            continue
+        m = re.search(r"\]: ([0-9A-F]{6,}): ", line)
+        if not m:
+            continue
+        first.setdefault(m.group(1), i)
+        q = re.search(r"status=sent \(.*queued as FAKEMX0*(\d+)\)", line)
+        if q:
+            sent.append((m.group(1), i, int(q.group(1))))
+    for qid, i, n in sent:
+        if any(first[qid] < s < i for s in starts):
+            carried.add(n)
 times = collections.defaultdict(list)
+held = collections.Counter()
 for j in msgs:
     if j["campaign"] != A.campaign1:
+        continue
+    if j["n"] in carried:
+        for d in set(j["domains"]):
+            if dom2group.get(d):
+                held[dom2group[d]] += 1
         continue
     for d in set(j["domains"]):
         g = dom2group.get(d)
@@ -138,8 +169,9 @@ for g, kv in groups.items():
                 best, at = i - k + 1, ts[k]
         limit = rate * mult + A.burst + 1
         ok(best <= limit, "campaign 1, group %s: at most %d messages in any %gs window at the MX "
-           "(%d x rate %d/min + burst %d + 1; max %d from %s)" % (g, limit, win, mult, rate, A.burst, best,
-                                                            time.strftime("%H:%M:%S", time.localtime(at))))
+           "(%d x rate %d/min + burst %d + 1; max %d from %s%s)"
+           % (g, limit, win, mult, rate, A.burst, best, time.strftime("%H:%M:%S", time.localtime(at)),
+              "; %d held by Postfix over its stop not counted" % held[g] if held[g] else ""))
 
 
 # ---------------------------------------------------------------- exactly once
