@@ -15,30 +15,44 @@ files=(maildir/bsd/*.eml)
 n=${#files[@]}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
+# Each side is timed TRIES times in the same run, and its shortest time
+# counts: a time slice taken by another process only ever makes a run
+# longer, and a 0.2 s run (--classify) suffers more from one than a 4 s
+# run (Sisimai) would.
+TRIES=${TRIES:-3}
+best_of() {
+    local best='' i a b t
+    for i in $(seq "$TRIES"); do
+        a=$(date +%s.%N); "$@" >/dev/null 2>&1; b=$(date +%s.%N)
+        t=$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.4f", b-a}')
+        best=$(awk -v x="$best" -v t="$t" 'BEGIN{print (x == "" || t < x) ? t : x}')
+    done
+    echo "$best"
+}
+
 # 1. postbulk-bounce --classify, ROUNDS passes over the corpus.
 "$B" --classify "${files[@]}" >"$tmp/out" 2>/dev/null
 # One process over ROUNDS copies of the list, as Sisimai below runs in one.
 all=()
 for i in $(seq "$ROUNDS"); do all+=("${files[@]}"); done
-t0=$(date +%s.%N)
-"$B" --classify "${all[@]}" >/dev/null 2>&1
-t1=$(date +%s.%N)
-mps=$(awk -v n="$n" -v r="$ROUNDS" -v a="$t0" -v b="$t1" 'BEGIN{printf "%d", n*r/(b-a)}')
-echo "classify: $((n * ROUNDS)) messages in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s"
+ct=$(best_of "$B" --classify "${all[@]}")
+mps=$(awk -v n="$n" -v r="$ROUNDS" -v t="$ct" 'BEGIN{printf "%d", n*r/t}')
+echo "classify: $((n * ROUNDS)) messages in $ct s (best of $TRIES)"
 
 # 2. Sisimai over the same files (one process, like one --classify run).
 ls "$PWD"/maildir/bsd/*.eml >"$tmp/list"
-s0=$(date +%s.%N)
-perl -MSisimai -e '
-    my $n = 0;
-    for my $r (1 .. $ARGV[1]) {
-        open(my $fh, "<", $ARGV[0]) or die;
-        while (my $f = <$fh>) { chomp $f; my $v = Sisimai->make($f); $n++ }
-        close $fh;
-    }' "$tmp/list" "$ROUNDS" 2>/dev/null
-s1=$(date +%s.%N)
-smps=$(awk -v n="$n" -v r="$ROUNDS" -v a="$s0" -v b="$s1" 'BEGIN{printf "%d", n*r/(b-a)}')
-echo "sisimai $(perl -MSisimai -e 'print $Sisimai::VERSION'): $((n * ROUNDS)) messages in $(awk -v a="$s0" -v b="$s1" 'BEGIN{printf "%.2f", b-a}') s"
+sisimai_make() {
+    perl -MSisimai -e '
+        my $n = 0;
+        for my $r (1 .. $ARGV[1]) {
+            open(my $fh, "<", $ARGV[0]) or die;
+            while (my $f = <$fh>) { chomp $f; my $v = Sisimai->make($f); $n++ }
+            close $fh;
+        }' "$tmp/list" "$ROUNDS"
+}
+st=$(best_of sisimai_make)
+smps=$(awk -v n="$n" -v r="$ROUNDS" -v t="$st" 'BEGIN{printf "%d", n*r/t}')
+echo "sisimai $(perl -MSisimai -e 'print $Sisimai::VERSION'): $((n * ROUNDS)) messages in $st s (best of $TRIES)"
 agree=$(/usr/bin/python3 "$top/tests/bounce/agree.py" labels.tsv . <"$tmp/out")
 # Reference: the installed Sisimai's own agreement with the same labels.
 perl -MSisimai -e '
