@@ -46,3 +46,15 @@ void    pol_rate_take(POL_BUCKET *b, double now, long rate, double period,
 	return;
     b->tat = (b->tat > now ? b->tat : now) + period / rate;
 }
+
+/* pol_rate_start - a bucket empty at t0, refilling from then on */
+
+void    pol_rate_start(POL_BUCKET *b, double t0, long rate, double period,
+		               long burst)
+{
+    if (rate <= 0)
+	return;
+    if (burst < 1)
+	burst = 1;
+    b->tat = t0 + (burst - 1) * (period / rate);
+}

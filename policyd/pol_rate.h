@@ -10,6 +10,8 @@
  *			     double period, long burst);
  *	void pol_rate_take(POL_BUCKET *b, double now, long rate,
  *			   double period, long burst);
+ *	void pol_rate_start(POL_BUCKET *b, double t0, long rate,
+ *			    double period, long burst);
  *	long pol_rate_burst(long rate, long configured);
  * DESCRIPTION
  *	A bucket of depth burst that refills with rate tokens per period
@@ -23,6 +25,13 @@
  *	seconds until it may. pol_rate_take() counts one message; it is
  *	called only after every limit said yes, so a deferred recipient
  *	costs no tokens. rate <= 0 means no limit.
+ *
+ *	pol_rate_start() sets a bucket empty at time t0 (one message may
+ *	pass then, the next one period/rate later), refilling from there.
+ *	A policy server that starts does not know what the process before
+ *	it let through in the last period (killed and restarted, say): a
+ *	full bucket at start would grant a second burst within the same
+ *	period, beyond the provider's limit.
  *
  *	pol_rate_burst() is the per-minute bucket depth: configured when
  *	above 0 (policyd_rate_burst), else automatic, one second's worth
@@ -38,6 +47,7 @@ typedef struct POL_BUCKET {
 
 double  pol_rate_wait(const POL_BUCKET *, double, long, double, long);
 void    pol_rate_take(POL_BUCKET *, double, long, double, long);
+void    pol_rate_start(POL_BUCKET *, double, long, double, long);
 long    pol_rate_burst(long, long);
 
 #endif

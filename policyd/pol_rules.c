@@ -49,6 +49,7 @@ typedef struct R_GROUP {
     int64_t persisted;			/* value last written to the db */
     int     level;			/* backoff, as stored by bounce-pipe */
     time_t  until;
+    int     primed;			/* buckets set empty at start */
 } R_GROUP;
 
 typedef struct R_CAMPAIGN {
@@ -73,6 +74,7 @@ struct POL_RULES {
     double  day_start;
     double  day_end;
     double  last_persist;
+    double  started;			/* when this process began deciding */
     /* Scratch buffers, reused for every request. */
     BUF    *rcpt;
     BUF    *token;
@@ -205,7 +207,7 @@ POL_RULES *pol_rules_create(PFDB *db, DESTTAB *tab, const TOKEN_KEY *key)
     r->key_buf = buf_alloc(100);
     r_index(r);
     r_new_day(r, pol_clock_now());
-    r->last_persist = pol_clock_now();
+    r->last_persist = r->started = pol_clock_now();
     if (db && var_pol_suppress && var_pol_supp_filter)
 	r->sfilter = pol_suppfilter_create(db, 2 * var_db_timeout + 5);
     pol_rules_tick(r);
@@ -602,6 +604,16 @@ void    pol_rules_decide(POL_RULES *r, const POL_REQUEST *req, BUF *action)
 		     "warmup_day=%d retry=%ld", r_queue_id(req), rcpt, g->name,
 		     cap, wday, wait);
 	    return;
+	}
+	/*
+	 * Empty buckets at the start of this process, refilled since: what
+	 * a killed predecessor let through just before is not known, and a
+	 * full bucket would send a second burst within the same minute.
+	 */
+	if (!s->primed) {
+	    pol_rate_start(&s->minute, r->started, mrate, mper, mburst);
+	    pol_rate_start(&s->hour, r->started, hrate, hper, hburst);
+	    s->primed = 1;
 	}
 	wm = pol_rate_wait(&s->minute, now, mrate, mper, mburst);
 	wh = pol_rate_wait(&s->hour, now, hrate, hper, hburst);

@@ -128,6 +128,43 @@ static void test_rate(void)
     check(pol_rate_wait(&b, 1000.0, 60, 60.0, 1) == 0, "after idle: one passes");
     pol_rate_take(&b, 1000.0, 60, 60.0, 1);
     check(pol_rate_wait(&b, 1000.0, 60, 60.0, 1) > 0, "after idle: no bank of tokens");
+
+    /*
+     * A server killed and restarted 5 s into a greedy run (rate 60 per
+     * 10 s, burst 10): with buckets set empty at its start the windows
+     * across the restart keep rate + burst (+ the one at the restart
+     * instant); a bucket full at start (zeroed) lets a second burst
+     * through.
+     */
+    for (int primed = 1; primed >= 0; primed--) {
+	memset(&b, 0, sizeof(b));
+	n = 0;
+	now = 7000.0;
+	for (int step = 0; step < 30000 && n < 5000; step++, now += 0.001) {
+	    if (step == 5000) {
+		memset(&b, 0, sizeof(b));
+		if (primed)
+		    pol_rate_start(&b, now, 60, 10.0, 10);
+	    }
+	    if (pol_rate_wait(&b, now, 60, 10.0, 10) == 0) {
+		pol_rate_take(&b, now, 60, 10.0, 10);
+		t[n++] = now;
+	    }
+	}
+	snprintf(what, sizeof(what), "restart with %s buckets: %s 71 in any 10 s window (saw %d)",
+		 primed ? "empty (pol_rate_start)" : "full", primed ? "at most" : "more than",
+		 rate_window(t, n, 10.0));
+	check(primed ? rate_window(t, n, 10.0) <= 71 : rate_window(t, n, 10.0) > 71, what);
+    }
+    /* Set empty long ago: full again (a group idle since the start). */
+    pol_rate_start(&b, 0.0, 60, 10.0, 10);
+    n = 0;
+    while (n < 20 && pol_rate_wait(&b, 500.0, 60, 10.0, 10) == 0) {
+	pol_rate_take(&b, 500.0, 60, 10.0, 10);
+	n++;
+    }
+    snprintf(what, sizeof(what), "set empty 500 s ago: a full burst of 10 (got %d)", n);
+    check(n == 10, what);
 }
 
 /*

@@ -30,6 +30,7 @@
 #	LAB_MX_PORT, LAB_MX_DIR, LAB_MX_PID	the fake MX (see fakemx.py)
 #	LAB_BG_PID	PID of the last lab_bg process
 #	LAB_KEEP=1	(set by the caller) keep $LAB after clean-up
+#	LAB_MAILLOG_TAIL=N	maillog lines shown when a test fails (30)
 #	LAB_TMPDIR	(set by the caller) where $LAB is made; default /dev/shm
 #			(tmpfs) if usable, else /tmp
 #	LAB_TOOLS	the directory of lab.sh, fakemx.py and labsend.py
@@ -644,7 +645,7 @@ lab_cleanup() {
         eval "${_LAB_ON_EXIT[i]}" || _lab_err "on-exit command failed: ${_LAB_ON_EXIT[i]}"
     done
     if [ "$rc" != 0 ] && [ -n "$LAB_MAILLOG" ] && [ -s "$LAB_MAILLOG" ]; then
-        _lab_maillog_tail 30
+        _lab_maillog_tail "${LAB_MAILLOG_TAIL:-30}"
     fi
     # Postfix first (fast), so it stops talking to milters/policy servers
     # before they go; then helpers and the fake MX, all in parallel.
