@@ -286,6 +286,10 @@ static void test_addr(void)
     snprintf(what, sizeof(what), "pol_addr_key equals addr_normalize on %d "
 	     "cases (%d differ)", n, bad);
     check(bad == 0, what);
+    buf_free(o1);
+    buf_free(o2);
+    buf_free(w1);
+    buf_free(w2);
 }
 
 /* decide_bench - CPU per pol_rules_decide() call */
@@ -408,7 +412,7 @@ static int filter_test(const char *dir, long count)
 
 int     main(int argc, char **argv)
 {
-    BUF    *why = buf_alloc(100);
+    BUF    *why;
     DESTTAB *tab;
 
     log_init(argv[0], LOG_FLAG_STDERR | LOG_FLAG_NOSYSLOG);
@@ -426,10 +430,13 @@ int     main(int argc, char **argv)
 	return (filter_test(argv[2], atol(argv[3])));
     if (argc < 3)
 	return (2);
+    why = buf_alloc(100);
     if ((tab = desttab_load(argv[2], why)) == 0) {
 	printf("error: %s\n", buf_str(why));
+	buf_free(why);
 	return (1);
     }
+    buf_free(why);
     if (strcmp(argv[1], "desttab") == 0) {
 	for (int i = 0; i < desttab_count(tab); i++) {
 	    const DESTTAB_GROUP *g = desttab_group(tab, i);
@@ -448,8 +455,10 @@ int     main(int argc, char **argv)
     } else if (strcmp(argv[1], "caps") == 0 && argc >= 4) {
 	const DESTTAB_GROUP *g = desttab_find(tab, argv[3]);
 
-	if (g == 0)
+	if (g == 0) {
+	    desttab_free(tab);
 	    return (2);
+	}
 	for (int i = 4; i < argc; i++) {
 	    time_t  t = (time_t) atoll(argv[i]);
 
@@ -461,8 +470,10 @@ int     main(int argc, char **argv)
 	int     level = atoi(argv[4]);
 	time_t  until = (time_t) atoll(argv[5]);
 
-	if (g == 0)
+	if (g == 0) {
+	    desttab_free(tab);
 	    return (2);
+	}
 	for (int i = 6; i < argc; i++) {
 	    int     l = desttab_backoff_level(g, level, until,
 					      (time_t) atoll(argv[i]));

@@ -7,7 +7,8 @@
 top=${POSTBULK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 drv=$top/policyd/pol_unit_test
 [ -x "$drv" ] || { echo "not ok - $drv not built"; exit 1; }
-"$drv" rate
+"$drv" rate; rc=$?
+[ $rc = 0 ] || echo "not ok - pol_unit_test rate exited with status $rc"
 cd "$top/tests/policyd/desttab" || exit 1
 n=0
 for a in *.args; do
