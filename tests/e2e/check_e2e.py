@@ -156,9 +156,14 @@ for g, kv in groups.items():
         continue
     # One "minute" (the time base) and five: the token bucket lets at most
     # rate * k + burst messages through in any window of k minutes. The
-    # window here is closed at both ends and counts arrivals at the MX, not
-    # policy decisions: delivery jitter can put one more message into it,
-    # which the issue allows ("never more than 60 (+1) in any minute").
+    # window here is closed at both ends (the issue's "+1") and counts
+    # arrivals at the MX, not policy decisions: a message reaches the MX a
+    # delivery delay after policyd let it in, and delays differ (Postfix
+    # spawning smtp(8) processes after its start, say), so an MX window
+    # holds what policyd let in over a window longer by that spread. It
+    # is taken as JITTER s of real time: nothing with real 60 s minutes,
+    # but with a 2 s "minute" 0.1 s is 2 messages at 40/min.
+    JITTER = 0.1
     for mult in (1, 5):
         win = A.time_base * mult
         best, k, at = 0, 0, 0
@@ -167,10 +172,12 @@ for g, kv in groups.items():
                 k += 1
             if i - k + 1 > best:
                 best, at = i - k + 1, ts[k]
-        limit = rate * mult + A.burst + 1
+        jit = int(rate * JITTER / A.time_base)
+        limit = rate * mult + A.burst + 1 + jit
         ok(best <= limit, "campaign 1, group %s: at most %d messages in any %gs window at the MX "
-           "(%d x rate %d/min + burst %d + 1; max %d from %s%s)"
-           % (g, limit, win, mult, rate, A.burst, best, time.strftime("%H:%M:%S", time.localtime(at)),
+           "(%d x rate %d/min + burst %d + 1 + %d for %gs delivery jitter; max %d from %s%s)"
+           % (g, limit, win, mult, rate, A.burst, jit, JITTER, best,
+              time.strftime("%H:%M:%S", time.localtime(at)),
               "; %d held by Postfix over its stop not counted" % held[g] if held[g] else ""))
 
 

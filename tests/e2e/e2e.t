@@ -12,7 +12,9 @@
 # started. Then (check_e2e.py):
 #  - per group, the most simultaneous sessions at the MX <= the group's
 #    concurrency limit, and the most messages in any time-base window <=
-#    its rate (+ the bucket depth policyd_rate_burst);
+#    its rate (+ the bucket depth policyd_rate_burst, + 1 for the closed
+#    window, + 0.1 s of delivery jitter; messages Postfix held over its
+#    own stop are not counted in the windows after it);
 #  - every valid row delivered exactly once, nobody else; every delivered
 #    message in a sample DKIM-valid (rsa-sha256 + ed25519-sha256, dkimpy
 #    with keys from a local dnsfunc) and merged right;

@@ -34,6 +34,10 @@ C
 cc -shared -fPIC -O2 -o "$shim" "$POL_DIR/shim.c" || { echo "not ok - build the clock shim"; exit 1; }
 chmod 755 "$shim"
 pol_fix_owner
+# An ASan build (make check SANITIZE=1) wants its runtime first in the
+# preload list, or the tool stops before doing anything.
+asan=$(ldd "$POL_TOOL" 2>/dev/null | awk '/libasan/ {print $3; exit}')
+preload="${asan:+$asan }$shim"
 
 rm -f "$POL_CLOCK"
 POL_FAKE= pol_start || exit 1
@@ -48,13 +52,13 @@ expect "suppression by a writer on the same clock is rejected" \
 
 # The clock is stepped back one hour: the next suppression's stamp is far
 # below synced - slack.
-SHIM_REALTIME_SHIFT=-3600 LD_PRELOAD=$shim pol_db supp-add stepped@fresh.test userunknown
+SHIM_REALTIME_SHIFT=-3600 LD_PRELOAD=$preload pol_db supp-add stepped@fresh.test userunknown
 sleep 1.5
 expect "suppression written after a clock step back is rejected (no false negative)" \
     "^action=REJECT 5.1.1 <stepped@fresh.test>" "$(pol_ask RCPT:a@shop.test:stepped@fresh.test)"
 
 # Same with a step of 60 s only (a typical NTP step is well under that).
-SHIM_REALTIME_SHIFT=-60 LD_PRELOAD=$shim pol_db supp-add minute@fresh.test userunknown
+SHIM_REALTIME_SHIFT=-60 LD_PRELOAD=$preload pol_db supp-add minute@fresh.test userunknown
 sleep 1.5
 expect "suppression written after a 60 s clock step back is rejected" \
     "^action=REJECT 5.1.1 <minute@fresh.test>" "$(pol_ask RCPT:a@shop.test:minute@fresh.test)"
