@@ -137,6 +137,7 @@ static int test_cfg(const char *path)
 
     if (cfg == 0) {
 	printf("error: %s\n", buf_str(why));
+	buf_free(why);
 	return (0);
     }
     if (cfg_apply(cfg, test_params, why) < 0
