@@ -794,15 +794,6 @@ static int bp_precut_collides(const char *p, const char *next, const BP_BOUNDS *
     return (bl < 0 || (bl > 0 && bp_bounds_collide(st, b, (size_t) bl)));
 }
 
-/* bp_precut_is - the value from v to e is name, case-insensitively */
-
-static int bp_precut_is(const char *v, const char *e, const char *name)
-{
-    size_t  n = strlen(name);
-
-    return ((size_t) (e - v) == n && strncasecmp(v, name, n) == 0);
-}
-
 static int bp_precut(const char *data, size_t len, BUF *out)
 {
     enum {
@@ -928,13 +919,10 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		    rfc822 = (next - v >= 14 && strncasecmp(v, "message/rfc822", 14) == 0
 			      && (next - v == 14 || (v[14] && strchr(";( \t\r\n", v[14]))));
 		} else if (n > 26 && strncasecmp(p, "content-transfer-encoding:", 26) == 0) {
-		    const char *v = p + 26;
-
 		    const char *e = next;
+		    int     enc;
 
-		    while (v < e && (*v == ' ' || *v == '\t'))
-			v++;
-		    while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		    while (e > p && (e[-1] == '\r' || e[-1] == '\n'))
 			e--;
 
 		    /*
@@ -942,13 +930,9 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		     * or uuencode; an unknown name counts as 7bit there. Only
 		     * the plain names here, anything else is GMime's call.
 		     */
-		    if (bp_precut_is(v, e, "7bit") || bp_precut_is(v, e, "8bit")
-			|| bp_precut_is(v, e, "binary"))
-			encoded = 0;
-		    else if (bp_precut_is(v, e, "base64") || bp_precut_is(v, e, "quoted-printable"))
-			encoded = 1;
-		    else
+		    if ((enc = bp_mimescan_cte(p + 26, e)) < 0)
 			return (0);
+		    encoded = (enc != 0);
 		}
 	    }
 	    break;

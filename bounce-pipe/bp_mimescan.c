@@ -193,9 +193,9 @@ static int scan_ctype(const char *s, const char *end, SCAN_CT *ct)
     }
 }
 
-/* scan_cte - a Content-Transfer-Encoding value; -1: unsure */
+/* bp_mimescan_cte - a Content-Transfer-Encoding value; -1: unsure */
 
-static int scan_cte(const char *s, const char *end)
+int     bp_mimescan_cte(const char *s, const char *end)
 {
     static const struct {
 	const char *name;
@@ -268,7 +268,7 @@ static int scan_header(const char *p, const char *end, SCAN_CT *ct, int *enc)
 		return (0);
 	    if (e > v && e[-1] == '\r')
 		e--;
-	    if ((*enc = scan_cte(v, e)) < 0)
+	    if ((*enc = bp_mimescan_cte(v, e)) < 0)
 		return (0);
 	}
     }

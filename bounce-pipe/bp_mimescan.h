@@ -9,6 +9,7 @@
  *	int bp_mimescan(const char *data, const char *hdr_end, size_t len,
  *			BP_MIME *m);
  *	extern int bp_mimescan_enabled, bp_mimescan_count;
+ *	int bp_mimescan_cte(const char *value, const char *end);
  * DESCRIPTION
  *	bp_mimescan() sorts the parts of one message (data, len bytes; its
  *	top-level header block ends at hdr_end, the empty line) into m
@@ -26,6 +27,11 @@
  *	bp_mimescan_enabled (default 1) = 0 leaves every message to GMime:
  *	the differential test and the fuzz target compare both ways.
  *	bp_mimescan_count counts the messages the scan took.
+ *
+ *	bp_mimescan_cte() reads a Content-Transfer-Encoding value (blanks
+ *	around it ignored, no line end): 0 for 7bit, 8bit and binary, 1
+ *	base64, 2 quoted-printable, -1 for any other text, which GMime
+ *	reads its own way (an unknown name counts as 7bit there).
  * DIAGNOSTICS
  *	bp_mimescan() returns 1 when m is filled, 0 when anything is
  *	unusual (a header field GMime reads its own way, an RFC 2231 or
@@ -40,5 +46,6 @@
 extern int bp_mimescan_enabled;
 extern int bp_mimescan_count;
 int     bp_mimescan(const char *, const char *, size_t, BP_MIME *);
+int     bp_mimescan_cte(const char *, const char *);
 
 #endif
