@@ -92,16 +92,16 @@ int     main(int argc, char **argv)
 	size_t  n = (size_t) atol(argv[3]);
 	long    ndom = atol(argv[4]);
 	size_t  base = argc == 6 ? (size_t) atol(argv[5]) : 0;
-	char  **kp = keys = xcalloc(n ? n : 1, sizeof(char *));
 	char    tmp[100];
 	long    added;
 
 	if (ndom < 1)
 	    usage();
+	keys = xcalloc(n, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 	    snprintf(tmp, sizeof(tmp), "user%zu@d%ld.test", base + i,
 		     (long) ((base + i) % ndom));
-	    kp[i] = xstrdup(tmp);
+	    keys[i] = xstrdup(tmp);
 	}
 	added = pfdb_supp_import(db, n, (const char *const *) keys, 0, "import",
 				 time(0));

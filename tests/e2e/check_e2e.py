@@ -140,14 +140,11 @@ held = collections.Counter()
 for j in msgs:
     if j["campaign"] != A.campaign1:
         continue
-    if j["n"] in carried:
-        for d in set(j["domains"]):
-            if dom2group.get(d):
-                held[dom2group[d]] += 1
-        continue
     for d in set(j["domains"]):
         g = dom2group.get(d)
-        if g:
+        if g and j["n"] in carried:
+            held[g] += 1
+        elif g:
             times[g].append(j["time"])
 for g, kv in groups.items():
     rate = int(kv.get("rate_per_minute", 0))

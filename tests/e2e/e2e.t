@@ -28,7 +28,7 @@
 # The time base is short (policyd_time_base = 2s: a "minute" of the rate
 # table lasts 2 s) so that the run fits in the make check budget. A run
 # takes 65-75 s here; one CI run was cut at the old limit of 180 s with
-# the campaign still being submitted (cause not found in 12 runs since),
+# the campaign still being submitted (cause not found in 24 runs since),
 # so the limit is 300 s and a failed or cut run ends with its steps and
 # their times (recap) above a short maillog tail.
 
