@@ -65,14 +65,6 @@ static int bp_dsn_is(const char *field, const char *name)
 }
 
 /*
- * The fields bp_dsn_field() reads of a recipient group; the value of
- * any other is not even copied.
- */
-static const char *const bp_dsn_used[] = {
-    "Action", "Status", "Remote-MTA", "Diagnostic-Code", 0,
-};
-
-/*
  * bp_dsn_field - apply one unfolded "Name: value" line; v and a are
  * scratch buffers of the caller.
  */
@@ -83,7 +75,6 @@ static void bp_dsn_field(BP_REPORT *rep, BP_RCPT **cur, int *pending_orig,
     char    name[64];
     size_t  n;
     char    type[16];
-    int     i;
 
     if (colon == 0 || (n = (size_t) (colon - line)) >= sizeof(name) || n == 0)
 	return;
@@ -128,18 +119,16 @@ static void bp_dsn_field(BP_REPORT *rep, BP_RCPT **cur, int *pending_orig,
     }
     if (*cur == 0)
 	return;
-    for (i = 0; bp_dsn_used[i] && !bp_dsn_is(name, bp_dsn_used[i]); i++)
-	 /* void */ ;
-    if (bp_dsn_used[i] == 0)
-	return;
-    bp_dsn_value(colon + 1, v);
+    /* The value is decoded only for the fields read here. */
     if (bp_dsn_is(name, "Action")) {
+	bp_dsn_value(colon + 1, v);
 	bp_strlcpy((*cur)->action, buf_str(v), sizeof((*cur)->action));
 	for (n = 0; (*cur)->action[n]; n++)
 	    (*cur)->action[n] = (char) tolower((unsigned char) (*cur)->action[n]);
     } else if (bp_dsn_is(name, "Status")) {
 	char    st[16];
 
+	bp_dsn_value(colon + 1, v);
 	if (bp_status_find(buf_str(v), st, sizeof(st)))
 	    bp_strlcpy((*cur)->status, st, sizeof((*cur)->status));
 	else if (isdigit((unsigned char) buf_str(v)[0]) && buf_len(v) >= 5
@@ -154,10 +143,12 @@ static void bp_dsn_field(BP_REPORT *rep, BP_RCPT **cur, int *pending_orig,
 		buf_puts((*cur)->diag, buf_str(v));
 	}
     } else if (bp_dsn_is(name, "Remote-MTA")) {
+	bp_dsn_value(colon + 1, v);
 	bp_dsn_typed(buf_str(v), type, sizeof(type), a);
 	buf_reset((*cur)->rhost);
 	buf_puts((*cur)->rhost, buf_str(a));
     } else if (bp_dsn_is(name, "Diagnostic-Code")) {
+	bp_dsn_value(colon + 1, v);
 	bp_dsn_typed(buf_str(v), (*cur)->diagtype, sizeof((*cur)->diagtype), a);
 	for (n = 0; (*cur)->diagtype[n]; n++)
 	    (*cur)->diagtype[n] = (char) toupper((unsigned char) (*cur)->diagtype[n]);

@@ -112,13 +112,9 @@ static int bp_engine_hdr(const BUF *headers, const char *name, const char *sub, 
  */
 static const char *bp_engine_lcfrom(const BUF *headers, BUF *out)
 {
-    char   *c;
-
     if (!bp_mime_header(headers, "From", out))
 	return (0);
-    for (c = buf_str(out); *c; c++)
-	if (*c >= 'A' && *c <= 'Z')
-	    *c += 'a' - 'A';
+    bp_ascii_lower(buf_str(out));
     return (buf_str(out));
 }
 

@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "log.h"
 #include "buf.h"
+#include "hash64.h"
 
 #include "bp_rxlit.h"
 #include "bp_reason.h"
@@ -336,12 +337,9 @@ static pcre2_code *bp_compile(const char *pat, uint32_t flags)
 
 static unsigned bp_class_slot_of(const char *name)
 {
-    unsigned h = 2166136261u;
-    const unsigned char *s;
+    unsigned h;
 
-    for (s = (const unsigned char *) name; *s; s++)
-	h = (h ^ *s) * 16777619u;
-    for (h &= BP_CLASS_SLOTS - 1; bp_class_slot[h] != 0; h = (h + 1) & (BP_CLASS_SLOTS - 1))
+    for (h = (unsigned) hash64_str(name) & (BP_CLASS_SLOTS - 1); bp_class_slot[h] != 0; h = (h + 1) & (BP_CLASS_SLOTS - 1))
 	if (strcmp(bp_class[bp_class_slot[h] - 1].name, name) == 0)
 	    break;
     return (h);
@@ -573,7 +571,7 @@ static int bp_extra_match(const char *reason, const char *text)
  * compared. The answer is the first phrase in table order that occurs
  * (regex entries and shorter phrases are tried in their turn).
  */
-#define BP_PH_BUCKETS	65536		/* every BP_TRI value: no collisions */
+#define BP_PH_BUCKETS	(1 << 16)	/* every BP_TRI value (>> 16 of 32 bits) */
 
 static short bp_ph_head[BP_PH_BUCKETS];	/* first phrase + 1, 0: none */
 static short *bp_ph_next;		/* next phrase + 1, 0: none */
@@ -605,7 +603,7 @@ static void bp_phrase_init(void)
 	t = (const unsigned char *) bp_reason_engine[i].text;
 	if (bp_reason_engine[i].is_regex || bp_ph_len[i] < 3)
 	    continue;
-	h = BP_TRI(t[0], t[1], t[2]) % BP_PH_BUCKETS;
+	h = BP_TRI(t[0], t[1], t[2]);
 	bp_ph_next[i] = bp_ph_head[h];
 	bp_ph_head[h] = (short) (i + 1);
     }
@@ -629,7 +627,7 @@ const char *bp_reason_phrase(const char *text)
 	w |= (unsigned) t[p + 2] << 16;		/* t[p], t[p + 1], t[p + 2] */
 	h = BP_TRI_OF(w);
 	bp_tri_seen[h] = bp_tri_stamp;
-	for (i = bp_ph_head[h % BP_PH_BUCKETS] - 1; i >= 0; i = bp_ph_next[i] - 1)
+	for (i = bp_ph_head[h] - 1; i >= 0; i = bp_ph_next[i] - 1)
 	    if (i < best && bp_ph_len[i] <= len - p
 		&& memcmp(text + p, bp_reason_engine[i].text, bp_ph_len[i]) == 0)
 		best = i;
@@ -730,6 +728,15 @@ int     bp_status_find(const char *text, char *out, size_t len)
 	}
     }
     return (0);
+}
+
+/* bp_ascii_lower - ASCII lowercase in place, white space as it is */
+
+void    bp_ascii_lower(char *s)
+{
+    for (; *s; s++)
+	if (*s >= 'A' && *s <= 'Z')
+	    *s += 'a' - 'A';
 }
 
 /*
@@ -1018,6 +1025,7 @@ static void bp_unwrap(BUF *lc)
 	    break;
     if (q == 0)
 	return;
+    d = p = q - 3;			/* nothing to drop before it */
     while (*p) {
 	if ((q = bp_unwrap_at(s, p)) != 0) {
 	    p = q;

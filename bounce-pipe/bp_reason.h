@@ -37,6 +37,9 @@
  *	found in lctext (qmail, Exim, Courier, Gmail, ... sources), or
  *	NULL.
  *
+ *	bp_ascii_lower() lowercases ASCII letters in place and leaves
+ *	white space alone (for tests where runs of it matter).
+ *
  *	bp_lcfind() answers strstr(lctext, needle) != 0. After
  *	bp_lcindex(lctext), and until bp_lcindex_drop() (call it before
  *	lctext changes), it first looks up the three-byte sequences of
@@ -91,6 +94,7 @@ int     bp_reason_hard(const char *, const char *, const char *);
 int     bp_reason_sender_side(const char *);
 int     bp_reason_mailbox_soft(const char *);
 void    bp_lowercase(const char *, BUF *);
+void    bp_ascii_lower(char *);
 
 extern int bp_use_jit;			/* JIT-compile patterns (batch use) */
 

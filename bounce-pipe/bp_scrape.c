@@ -147,13 +147,10 @@ static int bp_scrape_skip(const char *text, const char *addr, const char *line_s
     /* The line, ASCII lowercase: the tests below are caseless. */
     {
 	const char *e = strchr(at, '\n');
-	char   *c;
 
 	line = buf_alloc(128);
 	buf_append(line, line_start, (size_t) ((e ? e : at + strlen(at)) - line_start));
-	for (c = buf_str(line); *c; c++)
-	    if (*c >= 'A' && *c <= 'Z')
-		*c += 'a' - 'A';
+	bp_ascii_lower(buf_str(line));
     }
     if (strstr(buf_str(line), "message-id") || strstr(buf_str(line), "in-reply-to")
 	|| strstr(buf_str(line), "references:") || strstr(buf_str(line), "return-path")
