@@ -65,3 +65,27 @@ int     bp_bounds_collide(const BP_BOUNDS *s, const char *b, size_t len)
 	    return (1);
     return (0);
 }
+
+/*
+ * bp_bounds_nested - a "boundary=" in a skipped original that starts like an
+ * enclosing boundary: GMime would read the original's multiparts with
+ * it, and their lines would not end the part where the scan ends it.
+ */
+int     bp_bounds_nested(const char *p, const char *end, const BP_BOUNDS *st)
+{
+    const char *b, *v;
+    size_t  n;
+
+    while (p < end && (b = memmem(p, (size_t) (end - p), "oundary=", 8)) != 0) {
+	v = b + 8;
+	if (v < end && *v == '"')
+	    v++;
+	for (n = 0; v + n < end && v[n] != '"' && v[n] != ';' && v[n] != '\r'
+	     && v[n] != '\n' && v[n] != ' ' && v[n] != '\t'; n++)
+	     /* void */ ;
+	if (n == 0 || n > BP_BOUNDS_LEN || bp_bounds_collide(st, v, n))
+	    return (1);
+	p = v + n;
+    }
+    return (0);
+}

@@ -11,6 +11,8 @@
  *	int bp_bounds_line(const BP_BOUNDS *s, const char *p,
  *			const char *next, int *closing);
  *	int bp_bounds_collide(const BP_BOUNDS *s, const char *b, size_t len);
+ *	int bp_bounds_nested(const char *p, const char *end,
+ *			const BP_BOUNDS *s);
  * DESCRIPTION
  *	The boundaries of the enclosing multiparts, outermost first, for
  *	the two line scans that stand in for GMime's parser (the pre-cut
@@ -29,6 +31,12 @@
  *	bp_bounds_collide() tells whether a new boundary starts like one
  *	on the stack, or one there like it: GMime would read their lines
  *	its own way.
+ *
+ *	bp_bounds_nested() looks at the text p..end of a returned original
+ *	that the scans skip: 1 when a "boundary=" there is empty, too long
+ *	or collides with the stack (GMime would read the original's own
+ *	multiparts with it, and their lines would not end the part where
+ *	the scans end it), else 0.
  */
 #include <stddef.h>
 
@@ -45,5 +53,6 @@ void    bp_bounds_init(BP_BOUNDS *);
 int     bp_bounds_push(BP_BOUNDS *, const char *, size_t);
 int     bp_bounds_line(const BP_BOUNDS *, const char *, const char *, int *);
 int     bp_bounds_collide(const BP_BOUNDS *, const char *, size_t);
+int     bp_bounds_nested(const char *, const char *, const BP_BOUNDS *);
 
 #endif

@@ -130,7 +130,7 @@ static void bp_read_stdin(BUF *out, long limit, int *truncated)
 int     main(int argc, char **argv)
 {
     const char *config = 0, *queue_id = 0, *maillog = 0, *state = 0;
-    int     flags = 0, once = 0, i, truncated, rc;
+    int     flags = 0, once = 0, i, truncated;
     /* Static: still reachable when a fatal error exits (LeakSanitizer). */
     static BUF *why, *data;
 
@@ -171,9 +171,7 @@ int     main(int argc, char **argv)
     if (maillog) {
 	if (i != argc)
 	    log_fatal_status(EX_USAGE, "%s", BP_USAGE);
-	rc = bp_maillog_follow(maillog, state, once);
-	buf_free(why);
-	return (rc);
+	return (bp_maillog_follow(maillog, state, once));
     }
     if (argc - i != 2)
 	log_fatal_status(EX_USAGE, "%s", BP_USAGE);
@@ -182,8 +180,5 @@ int     main(int argc, char **argv)
     if (truncated)
 	log_warn("%s: message larger than %s=%ld: only its start is read",
 		 queue_id ? queue_id : "NOQUEUE", VAR_BP_SIZE_LIMIT, var_bp_size_limit);
-    rc = bp_pipe(argv[i], argv[i + 1], queue_id, buf_str(data), buf_len(data));
-    buf_free(data);
-    buf_free(why);
-    return (rc);
+    return (bp_pipe(argv[i], argv[i + 1], queue_id, buf_str(data), buf_len(data)));
 }

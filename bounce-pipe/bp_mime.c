@@ -14,7 +14,6 @@
  */
 #include <string.h>
 #include <strings.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -780,20 +779,6 @@ static int bp_precut_param(const char *p, const char *next, char *bound)
     return ((int) i);
 }
 
-/*
- * bp_precut_collides - a boundary parameter on a line that starts like
- * an enclosing boundary (or one that is too long). In a returned
- * original GMime reads the original's multiparts with it, and their
- * boundary lines are not the enclosing multipart's.
- */
-static int bp_precut_collides(const char *p, const char *next, const BP_BOUNDS *st)
-{
-    char    b[72];
-    int     bl = bp_precut_param(p, next, b);
-
-    return (bl < 0 || (bl > 0 && bp_bounds_collide(st, b, (size_t) bl)));
-}
-
 static int bp_precut(const char *data, size_t len, BUF *out)
 {
     enum {
@@ -821,7 +806,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		return (0);			/* starts like a boundary line */
 	    if (bi == 0) {
 		/* A multipart in the original that starts like an enclosing one. */
-		if (state == SKIP && bp_precut_collides(p, next, &st))
+		if (state == SKIP && bp_bounds_nested(p, next, &st))
 		    return (0);
 		break;
 	    }
@@ -945,7 +930,7 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 		 * starts the same) takes the following parts in GMime's view:
 		 * leave such a message to GMime as it is.
 		 */
-		if (bp_precut_collides(p, next, &st))
+		if (bp_bounds_nested(p, next, &st))
 		    return (0);
 	    }
 	    if (blank) {
@@ -1143,8 +1128,20 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
     }
     in = data;
     in_len = len;
-    if (hdr_end && hdr_end > data && bp_mime_gmime_only != 1
-	&& bp_mime_rawhdr_ok(data, hdr_end)) {
+    if (!(hdr_end && hdr_end > data && bp_mime_gmime_only != 1
+	  && bp_mime_rawhdr_ok(data, hdr_end)))
+	hdr_end = 0;
+    /* Most reports: the structure by line scan, no GMime tree. */
+    if (hdr_end && !bp_mime_gmime_only) {
+	m = bp_mime_alloc();
+	if (bp_mimescan(data, hdr_end, len, m)) {
+	    bp_mime_rawhdr(data, hdr_end, 0, m->headers);
+	    bp_mime_finish(m, data, len);
+	    return (m);
+	}
+	bp_mime_free(m);
+    }
+    if (hdr_end) {
 	buf_reset(mimebuf);
 	for (hp = data; hp < hdr_end; hp = hnl + 1) {
 	    const char *f = hp;
@@ -1162,36 +1159,6 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	buf_append(mimebuf, hdr_end, (size_t) (data + len - hdr_end));
 	in = buf_str(mimebuf);
 	in_len = buf_len(mimebuf);
-    } else
-	hdr_end = 0;
-
-    /*
-     * No Content-Type, no Content-Transfer-Encoding: no MIME structure
-     * to parse. The body is one text/plain part in 7bit (RFC 2045 5.2,
-     * 6.1), exactly what GMime would make of it.
-     */
-    if (hdr_end && in_len == (size_t) (data + len - hdr_end) && !bp_mime_gmime_only) {
-	const char *body = hdr_end + (*hdr_end == '\r' ? 2 : 1);
-
-	bp_orig_n = 0;
-	m = bp_mime_alloc();
-	bp_mime_rawhdr(data, hdr_end, 0, m->headers);
-	m->content_type = xstrdup("text/plain");
-	m->report_type = xstrdup("");
-	bp_mime_to_utf8(body, (size_t) (data + len - body), 0, m->text);
-	bp_mime_finish(m, data, len);
-	return (m);
-    }
-    /* Most reports: the structure by line scan, no GMime tree. */
-    if (hdr_end && !bp_mime_gmime_only) {
-	m = bp_mime_alloc();
-	bp_orig_n = 0;
-	if (bp_mimescan(data, hdr_end, len, m)) {
-	    bp_mime_rawhdr(data, hdr_end, 0, m->headers);
-	    bp_mime_finish(m, data, len);
-	    return (m);
-	}
-	bp_mime_free(m);
     }
     buf_reset(cutbuf);
     /* A header block GMime reads differently: leave the message whole. */
@@ -1237,15 +1204,10 @@ BP_MIME *bp_mime_parse(const char *data, size_t len)
 	const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
 	char   *p;
 
-	m->content_type = g_mime_content_type_get_mime_type(ct);
-	p = xstrdup(m->content_type);
-	g_free(m->content_type);
-	m->content_type = p;
-	for (; *p; p++)
-	    *p = (char) tolower((unsigned char) *p);
-	m->report_type = xstrdup(rt ? rt : "");
-	for (p = m->report_type; *p; p++)
-	    *p = (char) tolower((unsigned char) *p);
+	p = g_mime_content_type_get_mime_type(ct);
+	bp_ascii_lower(m->content_type = xstrdup(p));
+	g_free(p);
+	bp_ascii_lower(m->report_type = xstrdup(rt ? rt : ""));
     } else {
 	m->content_type = xstrdup("text/plain");
 	m->report_type = xstrdup("");

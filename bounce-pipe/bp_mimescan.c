@@ -39,6 +39,7 @@
 #include "mem.h"
 #include "buf.h"
 
+#include "bp_reason.h"
 #include "bp_mime.h"
 #include "bp_bounds.h"
 #include "bp_mimescan.h"
@@ -69,7 +70,6 @@ int     bp_mimescan_count;
 typedef struct SCAN_ITEM {
     int     kind;			/* SCAN_TEXT ... */
     int     enc;			/* SCAN_RAW ... */
-    int     kept;			/* text/html before any original */
     char    charset[SCAN_VALUE + 1];	/* "" when none */
     int     has_charset;
     const char *start;			/* content, or header block */
@@ -306,30 +306,6 @@ static int scan_kind(const SCAN_CT *ct, int enc)
     return (SCAN_IGNORE);
 }
 
-/*
- * scan_nested - a "boundary=" in a skipped original that starts like an
- * enclosing boundary: GMime would read the original's multiparts with
- * it, and their lines would not end the part where the scan ends it.
- */
-static int scan_nested(const char *p, const char *end, const BP_BOUNDS *st)
-{
-    const char *b, *v;
-    size_t  n;
-
-    while (p < end && (b = memmem(p, (size_t) (end - p), "oundary=", 8)) != 0) {
-	v = b + 8;
-	if (v < end && *v == '"')
-	    v++;
-	for (n = 0; v + n < end && v[n] != '"' && v[n] != ';' && v[n] != '\r'
-	     && v[n] != '\n' && v[n] != ' ' && v[n] != '\t'; n++)
-	     /* void */ ;
-	if (n == 0 || n > BP_BOUNDS_LEN || bp_bounds_collide(st, v, n))
-	    return (1);
-	p = v + n;
-    }
-    return (0);
-}
-
 /* scan_content - decoded content of a leaf part, as UTF-8 */
 
 static void scan_content(const SCAN_ITEM *it, BUF *out)
@@ -362,7 +338,7 @@ static void scan_content(const SCAN_ITEM *it, BUF *out)
 static void scan_sort(SCAN_ITEM *items, int n, BP_MIME *m)
 {
     BUF    *tmp = 0;
-    int     seen_orig = 0, i;
+    int     seen_orig = 0, text_empty, i;
     char   *cut;
 
     for (i = 0; i < n; i++) {
@@ -384,18 +360,11 @@ static void scan_sort(SCAN_ITEM *items, int n, BP_MIME *m)
 	    break;
 	case SCAN_ORIG_PART:
 	    if (buf_len(m->orig) == 0) {
-		if (tmp == 0)
-		    tmp = buf_alloc(1024);
-		buf_reset(tmp);
-		scan_content(it, tmp);
-		if ((cut = strstr(buf_str(tmp), "\n\n")) != 0)
-		    buf_truncate(tmp, (size_t) (cut - buf_str(tmp)) + 1);
-		buf_append(m->orig, buf_str(tmp), buf_len(tmp));
+		scan_content(it, m->orig);
+		if ((cut = strstr(buf_str(m->orig), "\n\n")) != 0)
+		    buf_truncate(m->orig, (size_t) (cut - buf_str(m->orig)) + 1);
 	    }
 	    seen_orig = 1;
-	    break;
-	case SCAN_HTML:
-	    it->kept = !seen_orig;
 	    break;
 	case SCAN_TEXT:
 	    if (!seen_orig) {
@@ -406,21 +375,17 @@ static void scan_sort(SCAN_ITEM *items, int n, BP_MIME *m)
 	    break;
 	}
     }
-    /* text/html only when no text/plain was found, tags stripped. */
-    if (buf_len(m->text) == 0) {
-	BUF    *html = buf_alloc(256);
-
-	for (i = 0; i < n; i++) {
-	    if (items[i].kind != SCAN_HTML || !items[i].kept)
-		continue;
-	    if (tmp == 0)
-		tmp = buf_alloc(1024);
-	    buf_reset(tmp);
-	    scan_content(items + i, tmp);
-	    bp_mime_html(buf_str(tmp), html);
-	}
-	buf_append(m->text, buf_str(html), buf_len(html));
-	buf_free(html);
+    text_empty = (buf_len(m->text) == 0);
+    /* text/html before any original, only when no text/plain was found. */
+    for (i = 0; text_empty && i < n && items[i].kind != SCAN_ORIG_MSG
+	 && items[i].kind != SCAN_ORIG_PART; i++) {
+	if (items[i].kind != SCAN_HTML)
+	    continue;
+	if (tmp == 0)
+	    tmp = buf_alloc(1024);
+	buf_reset(tmp);
+	scan_content(items + i, tmp);
+	bp_mime_html(buf_str(tmp), m->text);
     }
     if (tmp)
 	buf_free(tmp);
@@ -438,24 +403,11 @@ static SCAN_ITEM *scan_item(SCAN_ITEM *items, int *n, int kind, int enc,
     it = items + (*n)++;
     it->kind = kind;
     it->enc = enc;
-    it->kept = 0;
     it->has_charset = ct->has_charset;
     strcpy(it->charset, ct->charset);
     it->start = start;
     it->end = end;
     return (it);
-}
-
-/* scan_lower - lowercase copy */
-
-static char *scan_lower(const char *s)
-{
-    char   *r = xstrdup(s), *p;
-
-    for (p = r; *p; p++)
-	if (*p >= 'A' && *p <= 'Z')
-	    *p = (char) (*p - 'A' + 'a');
-    return (r);
 }
 
 /* bp_mimescan - see above */
@@ -511,7 +463,7 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 		    while (k-- > 0 && cur->end > cur->start)
 			cur->end--;
 		}
-		if (skip && scan_nested(skip, p, &st))
+		if (skip && bp_bounds_nested(skip, p, &st))
 		    return (0);
 		skip = 0;
 		/* The multiparts inside this one have ended. */
@@ -536,7 +488,7 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 		continue;
 	    if (state == INNER_HDR) {
 		if (p == part || !bp_mime_rawhdr_ok(part, p)
-		    || scan_nested(part, p, &st))
+		    || bp_bounds_nested(part, p, &st))
 		    return (0);
 		if (scan_item(items, &n, SCAN_ORIG_MSG, SCAN_RAW, &ct, part, p) == 0)
 		    return (0);
@@ -570,13 +522,13 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 	}
 	if (state == PART_HDR || state == INNER_HDR)
 	    return (0);
-	if (skip && scan_nested(skip, end, &st))
+	if (skip && bp_bounds_nested(skip, end, &st))
 	    return (0);
     }
     scan_sort(items, n, m);
     strcat(strcat(top.type, "/"), top.sub);
-    m->content_type = scan_lower(top.type);
-    m->report_type = scan_lower(top.has_report_type ? top.report_type : "");
+    bp_ascii_lower(m->content_type = xstrdup(top.type));
+    bp_ascii_lower(m->report_type = xstrdup(top.has_report_type ? top.report_type : ""));
     bp_mimescan_count++;
     return (1);
 }
