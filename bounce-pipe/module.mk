@@ -67,7 +67,7 @@ bench-bounce: bounce-pipe/postbulk-bounce bounce-pipe/bp_test
 
 # libFuzzer + ASan target; run it in a copy of the tree, never here.
 FUZZ_CC ?= clang
-fuzz-bounce: bounce-pipe/fuzz_bounce.c $(BP_CLASSIFY_OBJS:.o=.c) common/buf.c common/mem.c common/log.c
+fuzz-bounce: bounce-pipe/fuzz_bounce.c $(BP_CLASSIFY_OBJS:.o=.c) common/buf.c common/mem.c common/log.c common/hash64.c
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Icommon -Ibounce-pipe \
 		$(PKG_CFLAGS) -o bounce-pipe/fuzz_bounce $^ $(PKG_LIBS) $(BP_LIBS)
 
