@@ -797,7 +797,8 @@ static int bp_precut(const char *data, size_t len, BUF *out)
 	const char *nl = memchr(p, '\n', (size_t) (end - p));
 	const char *next = nl ? nl + 1 : end;
 	size_t  n = (size_t) (next - p);
-	int     blank = (n == 1 || (n == 2 && p[0] == '\r') || (nl == 0 && n == 0));
+	/* An empty line; a last line without newline is never one. */
+	int     blank = nl != 0 && (n == 1 || (n == 2 && p[0] == '\r'));
 
 	switch (state) {
 	case SKIP:
