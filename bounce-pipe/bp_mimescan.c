@@ -410,6 +410,20 @@ static SCAN_ITEM *scan_item(SCAN_ITEM *items, int *n, int kind, int enc,
     return (it);
 }
 
+/*
+ * scan_push - a multipart's boundary onto the stack; 0: GMime's (none,
+ * digest, encoded, too deep, like an enclosing one)
+ */
+static int scan_push(BP_BOUNDS *st, const SCAN_CT *ct, int enc)
+{
+    size_t  bl = strlen(ct->boundary);
+
+    if (!ct->has_boundary || strcasecmp(ct->sub, "digest") == 0 || enc != SCAN_RAW
+	|| st->n == SCAN_DEPTH || bp_bounds_collide(st, ct->boundary, bl))
+	return (0);
+    return (bp_bounds_push(st, ct->boundary, bl));
+}
+
 /* bp_mimescan - see above */
 
 int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *m)
@@ -435,10 +449,8 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 	    return (0);
 	scan_item(items, &n, kind, enc, &top, p, end);
     } else {
-	if (!top.has_boundary || strcasecmp(top.sub, "digest") == 0 || enc != SCAN_RAW)
-	    return (0);
 	bp_bounds_init(&st);
-	if (!bp_bounds_push(&st, top.boundary, strlen(top.boundary)))
+	if (!scan_push(&st, &top, enc))
 	    return (0);
 	nparts[0] = 0;
 	for (; p < end; p = next) {
@@ -499,13 +511,9 @@ int     bp_mimescan(const char *data, const char *hdr_end, size_t len, BP_MIME *
 	    if ((p > part && !bp_mime_rawhdr_ok(part, p)) || !scan_header(part, p, &ct, &enc))
 		return (0);
 	    if (strcasecmp(ct.type, "multipart") == 0) {
-		size_t  bl = strlen(ct.boundary);
-
-		if (!ct.has_boundary || strcasecmp(ct.sub, "digest") == 0 || enc != SCAN_RAW
-		    || st.n == SCAN_DEPTH || bp_bounds_collide(&st, ct.boundary, bl))
-		    return (0);
 		nparts[st.n] = 0;
-		bp_bounds_push(&st, ct.boundary, bl);
+		if (!scan_push(&st, &ct, enc))
+		    return (0);
 		state = SKIP;
 		continue;
 	    }
